@@ -1,0 +1,85 @@
+"""The `marsad` command: one function per command, each calling a plain library function.
+
+Bad input never stops a run: each unreadable input gets one line on stderr naming
+it and the problem, the others are processed, and the exit code is 2.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+
+
+def _fail(message: str) -> None:
+    click.echo(f"marsad: error: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="marsad")
+def main():
+    """marsad — Arabic conflict news to structured, evidence-linked events."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--date", help="Publication date YYYY-MM-DD (overrides the input's own date).")
+@click.option("--id", "article_id", help="Article id (single input; default: the file name).")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json",
+              show_default=True, help="json: one indented object per article; jsonl: one line each.")
+@click.option("--with-text", is_flag=True, help="Include the article text in the output.")
+@click.option("--max-bytes", type=int, default=None, help="Largest input accepted, in bytes (default 10 MB).")
+def extract(paths, date, article_id, fmt, with_text, max_bytes):
+    """Extract events, figures and quotes from PATHS (.txt .json .jsonl .html, folders, or - for stdin)."""
+    from .errors import InputError, MarsadError
+    from .output import to_record
+    from .readers import MAX_BYTES, parse_date, read_inputs
+    import marsad
+
+    try:
+        parse_date(date, "--date")
+    except InputError as e:
+        _fail(e.message)
+        sys.exit(2)
+    failed = 0
+    for item in read_inputs(paths, date=date, id=article_id, max_bytes=max_bytes or MAX_BYTES):
+        if isinstance(item, InputError):
+            _fail(item.message)
+            failed += 1
+            continue
+        try:
+            article = marsad.extract(item)
+        except MarsadError as e:
+            _fail(f"{item.id}: {e.message}")
+            failed += 1
+            continue
+        record = to_record(article, with_text=with_text)
+        if fmt == "table":
+            click.echo(_table(record))
+        else:
+            click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
+    if failed:
+        sys.exit(2)
+
+
+def _table(record: dict) -> str:
+    lines = [f"# {record['id']}  date={record['date']}  title={record['title'] or ''}"]
+    for e in record["events"]:
+        a1 = (e.get("actor1") or {}).get("id")
+        a2 = (e.get("actor2") or {}).get("id")
+        loc = (e.get("location") or {}).get("name")
+        lines.append(f"event   {e['date']}  {e['event_type']} / {e['sub_event_type']}  {a1} -> {a2}  @ {loc}"
+                     f"  killed={e.get('fatalities')}  detained={e.get('detained')}")
+    for f in record["figures"]:
+        lines.append(f"figure  {f['metric']:<16} {f['qualifier']:<10} {f['value']:>9}  {f['evidence']['text']}")
+    for q in record["quotes"]:
+        lines.append(f"quote   {q['kind']:<16} {q.get('speaker') or '?'}: {q['text'][:80]}")
+    for w in record["warnings"]:
+        lines.append(f"warning {w}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

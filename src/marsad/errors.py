@@ -1,0 +1,25 @@
+"""Every error marsad raises, each with a code, in one place.
+
+Messages say what happened, why, and what to do. The library raises; batch runs
+record the failure on the article and go on; the CLI prints one line and exits 2.
+"""
+from __future__ import annotations
+
+
+class MarsadError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(f"[{code}] {message}")
+        self.code = code
+        self.message = message
+
+
+class InputError(MarsadError):
+    """An input (file, line, field) that cannot be read as an article."""
+
+    def __init__(self, where: str, message: str, code: str = "E100"):
+        super().__init__(code, f"{where}: {message}")
+        self.where = where
+
+
+class PipelineError(MarsadError):
+    pass

@@ -81,5 +81,9 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
+from .service.commands import serve  # noqa: E402
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

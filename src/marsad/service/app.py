@@ -134,15 +134,18 @@ def create_app(config: ServiceConfig) -> FastAPI:
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=config.extract_workers,
                                                      thread_name_prefix="marsad-extract")
 
+    # Opened here, not at start-up, so that a missing or locked store is an error `marsad serve`
+    # reports in one line before it listens.
+    database = queries.Database(config.db, writable=config.writable) if config.db else None
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.db = queries.Database(config.db, writable=config.writable) if config.db else None
         try:
             yield
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
-            if app.state.db is not None:
-                app.state.db.close()
+            if database is not None:
+                database.close()
 
     app = FastAPI(title="marsad", version=__version__, lifespan=lifespan,
                   description="Arabic conflict news as structured, geocoded, evidence-linked events. Every "
@@ -150,6 +153,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   '`{"error": {"code", "message", "details"}}`.',
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.config = config
+    app.state.db = database
     envelope.install(app)
     # Outermost first: headers on every answer (413s included), then the body limit.
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)

@@ -205,6 +205,76 @@ def get_article(cur, article_id: str) -> dict | None:
     return record
 
 
+EXPORTS = {  # format -> (media type, file extension)
+    "acled-csv": ("text/csv; charset=utf-8", "csv"),
+    "geojson": ("application/geo+json", "geojson"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+    "plover-jsonl": ("application/x-ndjson; charset=utf-8", "plover.jsonl"),
+}
+
+
+def export(db: Database, fmt: str, filters, timeout: float | None) -> tuple[Path, str, str]:
+    """Write the events matching `filters` with the store's exporter to a temporary file.
+
+    The exporters take the filters `marsad export` has (dates, one country, one event type);
+    asking for another one is a 422 rather than an export that silently ignores it."""
+    import os
+    import tempfile
+
+    from ..store import exports
+    from .envelope import invalid
+
+    for name, value in (("admin1", filters.admin1), ("actor", filters.actor), ("bbox", filters.bbox),
+                        ("q", filters.q)):
+        if value:
+            raise invalid(name, "exports do not filter on it; they take date_from, date_to, country, event_type")
+    for name, values in (("country", filters.country), ("event_type", filters.event_type)):
+        if len(values) > 1:
+            raise invalid(name, "exports take one value of it")
+    chosen = exports.Filters(since=_iso(filters.date_from), until=_iso(filters.date_to),
+                             country=filters.country[0] if filters.country else None,
+                             event_type=filters.event_type[0] if filters.event_type else None)
+    media_type, ext = EXPORTS[fmt]
+    fd, name = tempfile.mkstemp(prefix="marsad-export-", suffix="." + ext)
+    os.close(fd)
+    path = Path(name)
+    try:
+        if db.writable:
+            _export_open(db, fmt, path, chosen, timeout)
+        else:
+            exports.export(str(db.path), fmt, str(path), chosen)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, media_type, f"marsad-events.{ext}"
+
+
+def _export_open(db: Database, fmt: str, path: Path, chosen, timeout) -> None:
+    """`store.exports.export` over the server's own open connection.
+
+    DuckDB will not open a file read-only in a process that has it open for writing, which
+    a server with writes on does, so `exports.export(path)` cannot run there. This is the
+    same query and the same writers, over a cursor of the open database."""
+    from ..store import exports
+    from .limits import deadline
+
+    where_sql, params = chosen.where()
+    with db.cursor() as cur, deadline(cur, timeout):
+        result = cur.execute(f"SELECT {exports._columns(db.store)} FROM events e JOIN articles a USING "
+                             f"(article_key){where_sql} ORDER BY e.date NULLS LAST, e.event_id", params)
+        # duckdb 2 renamed fetch_record_batch to to_arrow_reader
+        reader = (result.to_arrow_reader(2048) if hasattr(result, "to_arrow_reader")
+                  else result.fetch_record_batch(2048))
+        if fmt == "parquet":
+            exports._parquet(reader, path)
+            return
+        writers = {"jsonl": exports._jsonl, "acled-csv": exports._acled_csv, "geojson": exports._geojson,
+                   "plover-jsonl": exports._plover}
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writers[fmt](exports._rows(reader), fh)
+
+
 def stats(cur, filters) -> dict:
     w = where(filters)
     base = f"FROM events e JOIN articles a ON a.article_key = e.article_key {w.sql}"

@@ -140,17 +140,31 @@
       state.markers.set(e.id, m);
     }
     if (state.markers.size) {
-      map.fitBounds(markerLayer.getBounds().pad(0.3), { maxZoom: 7 });
+      map.fitBounds(markerLayer.getBounds().pad(0.3), { maxZoom: 7, animate: false });
     }
   }
 
   // ---- timeline -------------------------------------------------------------------------------
+  // Every day (or ISO week) from the first to the last, zeros included, so gaps show as gaps.
+  function continuous(rows, key, stepDays) {
+    const counts = new Map(rows.filter((r) => r[key]).map((r) => [r[key], r.count]));
+    if (!counts.size) return [];
+    const keys = [...counts.keys()].sort();
+    const out = [];
+    const end = new Date(keys[keys.length - 1] + "T00:00:00Z");
+    for (let d = new Date(keys[0] + "T00:00:00Z"); d <= end && out.length < 5000; d = new Date(d.getTime() + stepDays * 86400000)) {
+      const k = d.toISOString().slice(0, 10);
+      out.push([k, counts.get(k) || 0]);
+    }
+    return out;
+  }
+
   function drawTimeline(stats) {
     const box = $("timeline");
     box.replaceChildren();
-    const byDay = stats.by_day || [];
-    const useDays = byDay.length > 0 && byDay.length <= 62;
-    const series = useDays ? byDay.map((d) => [d.day, d.count]) : (stats.by_week || []).map((w) => [w.week, w.count]);
+    const days = continuous(stats.by_day || [], "day", 1);
+    const useDays = days.length > 0 && days.length <= 92;
+    const series = useDays ? days : continuous(stats.by_week || [], "week", 7);
     $("timeline-unit").textContent = useDays ? "(per day · يوميًا)" : "(per week · أسبوعيًا)";
     const W = box.clientWidth || 800, H = 120, pad = 18;
     box.setAttribute("viewBox", "0 0 " + W + " " + H);
@@ -158,10 +172,10 @@
       box.append(Object.assign(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }), { textContent: "no events · لا أحداث" }));
       return;
     }
-    const max = Math.max(...series.map((s) => s[1]));
+    const max = Math.max(1, ...series.map((s) => s[1]));
     const bw = Math.max(2, (W - 2 * pad) / series.length);
     series.forEach(([label, count], i) => {
-      const h = Math.max(1, ((H - 2 * pad) * count) / max);
+      const h = count ? Math.max(2, ((H - 2 * pad) * count) / max) : 0;
       const bar = svg("rect", { class: "bar", x: pad + i * bw + 1, y: H - pad - h, width: Math.max(1, bw - 2), height: h,
                                 fill: "#1f3a5f", "data-period": label, "data-count": count });
       const title = svg("title");
@@ -300,7 +314,9 @@
     const source = detail.sources[index];
     const articleId = source.article ? source.article.id : source.article_id;
     const article = await api("/v1/articles/" + encodeURIComponent(articleId));
-    const event = source.event || detail;
+    // Spans come from this source only (offsets are into ITS text); fields from the event record.
+    const event = source.event || {};
+    const fields = Object.assign({}, detail.record || detail, { evidence: event.evidence });
     $("article-hint").hidden = true;
     $("article").hidden = false;
     $("article-title").textContent = article.title || "(no title · بلا عنوان)";
@@ -313,7 +329,7 @@
     const others = (article.events || []).filter((e) => !sameSpan(e.evidence, event.evidence))
                                           .flatMap((e) => spansOf(e, "other-evidence"));
     renderText($("article-text"), article.text, others.concat(spansOf(event, "evidence")));
-    drawFields(event);
+    drawFields(fields);
     const box = $("sources");
     for (const b of box.querySelectorAll("button")) b.classList.toggle("current", Number(b.dataset.index) === index);
     const first = $("article-text").querySelector("mark.evidence");

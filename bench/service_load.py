@@ -56,7 +56,6 @@ VERBS = {  # verb stem -> (event type, sub-event type)
 
 
 def build_store(path: Path, limit: int) -> int:
-    sys.path.insert(0, str(ROOT / "src"))
     from marsad.article import Article, Event, Place, Span
     from marsad.batch.extract import to_record
     from marsad.readers import parse_date
@@ -100,9 +99,8 @@ def free_port() -> int:
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env,
+                             "--port", str(port), "--log-level", "warning"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
     deadline = time.monotonic() + 60

@@ -300,3 +300,23 @@ def test_service_token_settings(tmp_path):
     assert load_token(f, env={"MARSAD_TOKEN": "other-token-other-token"}) == TOKEN
     with pytest.raises(MarsadError, match="at least 16"):
         load_token(env={"MARSAD_TOKEN": "short"})
+
+
+def test_service_slow_extraction_times_out(monkeypatch):
+    import threading
+
+    from marsad.service import app as service_app
+
+    release = threading.Event()
+
+    def stuck(article):
+        release.wait(10)
+        return article
+
+    monkeypatch.setattr(service_app, "_extract", stuck)
+    try:
+        with live_server(extract_timeout_s=0.3) as server:
+            err = assert_envelope(client(server).post("/v1/extract", json={"text": "نص قصير."}), 504, "timeout")
+            assert err["details"] == {"limit_seconds": 0.3}
+    finally:
+        release.set()

@@ -393,6 +393,8 @@
       if (!c.country) continue;
       countrySelect.append(el("option", { value: c.country, text: c.country + " (" + c.count + ")" }));
     }
+    const actors = $("actor-list");
+    for (const a of stats.top_actors || []) actors.append(el("option", { value: a.actor }));
   }
 
   async function main() {

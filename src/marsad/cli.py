@@ -81,5 +81,11 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
+from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
+
+main.add_command(_ingest)
+main.add_command(_export)
+main.add_command(_query)
+
 if __name__ == "__main__":
     main()

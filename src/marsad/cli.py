@@ -82,7 +82,11 @@ def _table(record: dict) -> str:
 
 
 from .service.commands import serve  # noqa: E402
+from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
 
+main.add_command(_ingest)
+main.add_command(_export)
+main.add_command(_query)
 main.add_command(serve)
 
 if __name__ == "__main__":

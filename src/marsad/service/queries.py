@@ -41,13 +41,16 @@ SUMMARY_COLUMNS = f"""
 class Database:
     """The store, open for the server's lifetime. Each read takes its own DuckDB cursor (a
     connection to the same database, safe to use in its own thread); writes go through the
-    store's own `Store.write`, one at a time."""
+    store's own `Store.write` on a connection of their own, one write at a time."""
 
     def __init__(self, path: Path, writable: bool = False):
         from ..store.db import Store
         self.path = Path(path)
         self.writable = writable
         self.store = Store(self.path, read_only=not writable)
+        # A second Store on the same file shares the same DuckDB instance (same settings), so
+        # a long write never holds the connection the reads take their cursors from.
+        self.writer = Store(self.path) if writable else None
         self.write_lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -59,6 +62,8 @@ class Database:
             cur.close()
 
     def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
         self.store.close()
 
 
@@ -67,7 +72,7 @@ def ingest(db: Database, articles: list) -> dict:
     from ..batch.extract import process
     records = [process(article) for article in articles]
     with db.write_lock:
-        written = db.store.write(records)
+        written = db.writer.write(records)
     return {"articles": len(articles), "new": written.new, "skipped": written.skipped,
             "events": written.events, "errors": written.errors,
             "ids": [r["key"] for r in records],
@@ -270,11 +275,8 @@ def _export_open(db: Database, fmt: str, path: Path, chosen, timeout) -> None:
 
     where_sql, params = chosen.where()
     with db.cursor() as cur, deadline(cur, timeout):
-        result = cur.execute(f"SELECT {exports._columns(db.store)} FROM events e JOIN articles a USING "
-                             f"(article_key){where_sql} ORDER BY e.date NULLS LAST, e.event_id", params)
-        # duckdb 2 renamed fetch_record_batch to to_arrow_reader
-        reader = (result.to_arrow_reader(2048) if hasattr(result, "to_arrow_reader")
-                  else result.fetch_record_batch(2048))
+        reader = cur.sql(f"SELECT {exports._columns(db.store)} FROM events e JOIN articles a USING (article_key)"
+                         f"{where_sql} ORDER BY e.date NULLS LAST, e.event_id", params=params).to_arrow_reader(2048)
         if fmt == "parquet":
             exports._parquet(reader, path)
             return

@@ -4,7 +4,7 @@
   body is read; a chunked body is counted as it streams and cut off at the limit.
   Both answer 413 in the error envelope. uvicorn has no body limit of its own.
 - `deadline(cursor, seconds)`: DuckDB has no statement timeout, but a connection can be
-  interrupted from another thread; a timer does that, and the query's
+  interrupted from another thread; one watchdog thread does that, and the query's
   `InterruptException` becomes a 503 `query_timeout` in the envelope.
 - `SecurityHeaders` (ASGI): a strict Content-Security-Policy (scripts, styles, fonts,
   data only from this server; no inline script anywhere), no framing, no sniffing,
@@ -14,7 +14,10 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import threading
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,6 +96,58 @@ class QueryTimeout(ApiError):
                          "smaller limit.", {"limit_seconds": seconds}, {"Retry-After": "1"})
 
 
+class _Watchdog:
+    """One thread that interrupts connections whose deadline passed. (A threading.Timer per
+    query started a thread per request, which cost more than a small query.)"""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.heap: list[tuple[float, int]] = []
+        self.live: dict[int, tuple[object, threading.Event]] = {}
+        self.ids = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def add(self, seconds: float, connection) -> tuple[int, threading.Event]:
+        fired = threading.Event()
+        with self.cond:
+            token = next(self.ids)
+            self.live[token] = (connection, fired)
+            heapq.heappush(self.heap, (time.monotonic() + seconds, token))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="marsad-query-deadlines", daemon=True)
+                self.thread.start()
+            self.cond.notify()
+        return token, fired
+
+    def cancel(self, token: int) -> None:
+        with self.cond:
+            self.live.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                while not self.heap:
+                    self.cond.wait()
+                when, token = self.heap[0]
+                if token not in self.live:
+                    heapq.heappop(self.heap)
+                    continue
+                wait = when - time.monotonic()
+                if wait > 0:
+                    self.cond.wait(wait)
+                    continue
+                heapq.heappop(self.heap)
+                connection, fired = self.live.pop(token)
+                fired.set()
+            try:
+                connection.interrupt()
+            except Exception:   # closed meanwhile: the query ended just in time
+                pass
+
+
+_watchdog = _Watchdog()
+
+
 @contextlib.contextmanager
 def deadline(connection, seconds: float | None):
     """Interrupt `connection` (a DuckDB connection or cursor) if the block runs past `seconds`."""
@@ -101,15 +156,7 @@ def deadline(connection, seconds: float | None):
         return
     import duckdb
 
-    fired = threading.Event()
-
-    def stop():
-        fired.set()
-        connection.interrupt()
-
-    timer = threading.Timer(seconds, stop)
-    timer.daemon = True
-    timer.start()
+    token, fired = _watchdog.add(seconds, connection)
     try:
         yield
     except duckdb.InterruptException:
@@ -119,4 +166,4 @@ def deadline(connection, seconds: float | None):
             raise QueryTimeout(seconds) from None
         raise
     finally:
-        timer.cancel()
+        _watchdog.cancel(token)

@@ -299,15 +299,15 @@ def _admin_core(name: str) -> str:
     return _ADMIN_WORDS.sub(" ", name).strip(" -")
 
 
+def _table(name: str) -> list[list[str]]:
+    """Rows of one of the package's hand-written tables (data/*.tsv), without comments and header."""
+    path = Path(__file__).with_name("data") / name
+    return [[c.strip() for c in line.split("\t")] for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith(("#", "code\t"))]
+
+
 def _aliases() -> list[tuple[str, str]]:
-    path = Path(__file__).with_name("data") / "aliases.tsv"
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or line.startswith("code\t") or "\t" not in line:
-            continue
-        code, name = line.split("\t", 1)
-        out.append((code.strip(), name.strip()))
-    return out
+    return [(code, name) for code, name in _table("aliases.tsv")]
 
 
 def _cldr_country_names() -> dict[str, str]:
@@ -371,6 +371,7 @@ def assemble(src: Sources) -> dict:
 
     # countries
     cldr = _cldr_country_names()
+    centres = {code: (float(lat), float(lon)) for code, lat, lon in _table("country_centres.tsv")}
     country_rec: dict[str, Rec] = {}
     for cc, info in src.countries.items():
         gid = info["geonameid"]
@@ -386,6 +387,8 @@ def assemble(src: Sources) -> dict:
             rec.arabic.setdefault(n, 1)
             for short in _short_country_names(n):
                 rec.arabic.setdefault(short, 1)
+        if rec.lat is None and cc in centres:
+            rec.lat, rec.lon = centres[cc]
         if rec.lat is None and by_country.get(cc):
             rec.lat = _trimmed_mid([r.lat for r in by_country[cc] if r.lat is not None])
             rec.lon = _trimmed_mid([r.lon for r in by_country[cc] if r.lon is not None])

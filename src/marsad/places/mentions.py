@@ -34,19 +34,20 @@ def _set(words: str) -> frozenset[str]:
 HEADS: dict[str, str] = {}
 for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
-    "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية محافظات ولايات مناطق مديريات أقاليم",
-    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر",
+    "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم",
+    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور",
     "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء",
 }.items():
     for _w in _words.split():
         HEADS[norm(_w)] = _kind
 STRONG_HEADS = {"settlement", "admin", "facility"}
-_SINGULAR = _set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مخيم مطار "
-                 "ميناء معبر قاعدة سجن جسر")
+_SINGULAR = _set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
+                 "مطار ميناء معبر قاعدة سجن جسر محور")
 # words before a name that make it a region around the place (ACLED precision 2)
 REGION_WORDS = _set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
                     "جنوبي شرق شمال غرب بالقرب ضاحية")
 DIRECTION_AFTER = _set("الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية")
+DIRECTION_STEMS = {w[2:] for w in DIRECTION_AFTER}
 PREPOSITIONS = _set("في من إلى الى على عن حتى داخل خارج حول عبر نحو باتجاه تجاه صوب قرب بين عند لدى وسط "
                     "قرابة بالقرب مع شمال جنوب شرق غرب")
 # words a village name often opens with (the name then has two words: تل أبيض، كفر نبل)
@@ -173,7 +174,25 @@ class Matcher:
             out.append(m[0])
             i = m[1]
         out = self._with_entities(out)
-        return self._repeat_unknown(out)
+        return self._lists(self._repeat_unknown(out))
+
+    def _lists(self, mentions: list[Mention]) -> list[Mention]:
+        """In a list (الموصل ومخمور والفلوجة، حلب وإدلب) every item shares the first one's cue."""
+        text = self.article.text
+        for a, b in zip(mentions, mentions[1:]):
+            gap = text[a.end:b.start]
+            if len(gap) <= 3 and gap.strip() in ("", "،", ",", "و") and (
+                    gap.strip() in ("،", ",") or text[b.start:b.start + 1] == "و" or gap.strip() == "و"
+                    or self._starts_with_waw(b)):
+                if a.hits or a.prep or a.head or a.region:
+                    b.prep = True
+        return mentions
+
+    def _starts_with_waw(self, m: Mention) -> bool:
+        for t in self.tokens:
+            if t.span.start <= m.start < t.span.end:
+                return t.norm.startswith("و") and m.start > t.span.start
+        return False
 
     def _repeat_unknown(self, mentions: list[Mention]) -> list[Mention]:
         """A name a head noun made a place (بلدة الباغوز) is a place wherever the article
@@ -224,6 +243,8 @@ class Matcher:
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
         hit = self._lookup(i)
         if hit and (hit[0] >= 2 or not (head or region)):
+            if hit[0] == 1 and t.stem in DIRECTION_STEMS:
+                return None               # الشرقية alone is an adjective, not the governorate
             return self._make(i, i, hit, None, None), i + hit[0]
         if not (head or region):
             return None
@@ -231,6 +252,8 @@ class Matcher:
         j = i
         heads, regions = [], []
         while j < len(toks) and j - i < 3 and self._is_word(j):
+            if j > i and (self._lookup(j) or (0,))[0] >= 2:
+                break                     # محافظة شمال سيناء: the region word opens the name
             h, r = self._head_of(toks[j]), self._region_of(toks[j])
             if h:
                 heads.append(h)

@@ -88,6 +88,8 @@ _AR_SKELETON = {
 _LATIN_DIGRAPHS = [("dsch", "g"), ("sch", "c"), ("tch", "c"), ("sh", "c"), ("ch", "c"), ("kh", "x"),
                    ("gh", "g"), ("th", "t"), ("dh", "d"), ("ph", "f"), ("dj", "g"), ("zh", "z"), ("ck", "k")]
 _LATIN_SINGLE = {"j": "g", "q": "k", "c": "k", "v": "f", "p": "b", "x": "ks"}
+# Turkish spells تش and ش with ç and ş, and ğ is silent: Suruç ↔ سوروتش
+_TURKISH = str.maketrans({"ç": "tsh", "ş": "sh", "ğ": "", "ı": "i"})
 _LATIN_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "ed",
                    "er", "es", "et", "ez", "en", "ech", "esh", "ul", "il", "l"}
 
@@ -111,7 +113,8 @@ def skeleton_latin(name: str, final_h: bool = False) -> str:
     """Consonant skeleton of a Latin transliteration ('Al Ḩawl', 'El Hol', 'Deir ez-Zor').
     A final -ah/-eh is usually ta marbuta (dropped) but may be ح or ه ('Salah'): index
     both, `final_h=True` keeps it."""
-    s = unicodedata.normalize("NFKD", name.lower())
+    s = name.lower().translate(_TURKISH)
+    s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = re.sub(r"[ʿʾ'’`‘ʼ]", "", s)
     words = [w for w in re.split(r"[^a-z]+", s) if w]

@@ -168,6 +168,8 @@ class Resolver:
             return False
         table = _nisba_table(id(self.gaz))
         k = m.key
+        if any(self.gaz.entry(i).feature == "country" for i, f in m.hits if f & 2):
+            return False          # السعودية is the country's own name
         return k in table or (k.endswith("ه") and k[:-1] in table)
 
     def _candidates(self, m: Mention) -> list[tuple[float, int, str]]:
@@ -195,14 +197,14 @@ class Resolver:
         share = self.shares.get(e.country, 0.0)
         big = e.feature in ("country", "admin1") or e.population >= _MAJOR_POP
         cue = m.prep or m.region is not None or m.head is not None
-        if flags & 1 and share == 0:
-            return False
+        if flags & 1 and (e.country not in ("IR", "AF", "PK") or share < 0.2):
+            return False          # a Persian/Kurdish spelling matching an Arabic word elsewhere
         if m.strong:
-            return share > 0 or big or not self.shares
+            return share > 0 or not self.shares or e.population >= 1_000_000
         if m.stop:
             return cue and share > 0 and (e.feature == "country" or (m.article and e.population >= 10_000))
         if flags & 1:                     # only a Persian/Urdu spelling gives this name
-            return e.country in ("IR", "AF", "PK") and share > 0 and (cue or e.population >= _MAJOR_POP)
+            return cue or e.population >= _MAJOR_POP
         if m.words >= 2:
             return share > 0 or big
         if big:
@@ -220,9 +222,11 @@ class Resolver:
         key = nm.arabic_key(name)
         for i in self.gaz.latin.get(sk, ()):
             e = self.gaz.entry(i)
-            if self.shares.get(e.country, 0.0) <= 0 or e.feature == "country":
-                continue
+            if self.shares.get(e.country, 0.0) < 0.2 or e.feature == "country":
+                continue          # only in a country the article is mainly about
             keys = self.gaz.arabic_keys(i)
+            if not keys and len(sk) < 3:
+                continue          # two consonants and no Arabic name to compare: too weak
             sim = max((_similarity(key, k) for k in keys), default=0.6)
             if sim < 0.6:
                 continue

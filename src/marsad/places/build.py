@@ -362,7 +362,7 @@ def assemble(src: Sources) -> dict:
         rec.population = max(rec.population, sum(r.population for r in places))
         if capital is not None:
             for n, rank in capital.arabic.items():
-                rec.arabic.setdefault(n, rank + 1)     # the city's own names rank above the province's
+                rec.arabic.setdefault(n, rank)
         seat = capital or (places[0] if places else None)
         if seat is not None:              # ACLED codes a province-level event at its capital
             rec.lat, rec.lon = seat.lat, seat.lon

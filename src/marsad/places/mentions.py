@@ -113,10 +113,19 @@ class Matcher:
         self.tokens: list[Token] = article.layer("tokens")
         self.sent_starts = [s.span.start for s in article.layer("sentences")]
         self.stop = stopwords()
+        self._form_cache: dict[int, list[tuple[str, int]]] = {}
+        self._words = [t.kind == "word" for t in self.tokens]
 
     # --- token helpers ---------------------------------------------------------------
     def _forms(self, t: Token) -> list[tuple[str, int]]:
         """(form, characters of the normalised word cut before it), least cut first."""
+        hit = self._form_cache.get(id(t))
+        if hit is not None:
+            return hit
+        hit = self._form_cache[id(t)] = self._compute_forms(t)
+        return hit
+
+    def _compute_forms(self, t: Token) -> list[tuple[str, int]]:
         out = []
         for f in t.forms:
             cut = len(t.norm) - len(f)
@@ -132,7 +141,7 @@ class Matcher:
         return self.n.starts[min(i, len(self.n.text) - 1)] if self.n.text else t.span.start
 
     def _is_word(self, i: int) -> bool:
-        return 0 <= i < len(self.tokens) and self.tokens[i].kind == "word"
+        return 0 <= i < len(self._words) and self._words[i]
 
     def _sentence(self, offset: int) -> int:
         import bisect
@@ -145,9 +154,10 @@ class Matcher:
         forms = first_forms or self._forms(self.tokens[i])
         if self._closed(i):
             return None
-        for n in range(MAX_WORDS, 0, -1):
-            if not all(self._is_word(j) and not self._closed(j) for j in range(i, i + n)):
-                continue
+        span = 1
+        while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
+            span += 1
+        for n in range(span, 0, -1):
             rest = "".join(self.tokens[j].norm for j in range(i + 1, i + n)).replace("ء", "")
             for form, cut in forms:
                 key = nm.strip_article(form.replace("ء", "")) + rest
@@ -200,10 +210,14 @@ class Matcher:
         unknown = {m.key: m for m in mentions if m.strong and not m.hits}
         if not unknown:
             return mentions
-        taken = [(m.start, m.end) for m in mentions]
+        import bisect
+        taken = sorted((m.start, m.end) for m in mentions)
+        starts = [a for a, _ in taken]
         extra = []
         for j, t in enumerate(self.tokens):
-            if t.kind != "word" or any(a <= t.span.start < b for a, b in taken):
+            k = bisect.bisect_right(starts, t.span.start) - 1
+            if t.kind != "word" or (k >= 0 and t.span.start < taken[k][1]) or self._key(j, 1) not in unknown \
+                    and not (self._is_word(j + 1) and self._key(j, 2) in unknown):
                 continue
             for n in (2, 1):
                 if not all(self._is_word(k) for k in range(j, j + n)):

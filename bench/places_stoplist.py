@@ -1,6 +1,6 @@
 """Derive the places stop list: gazetteer names that are common Arabic words in the corpus.
 
-    python bench/places_stoplist.py > src/marsad/places/data/stopwords.txt
+    python bench/places_stoplist.py    # writes src/marsad/places/data/{stopwords,common_words}.txt
 
 Needs a gazetteer built into MARSAD_DATA (`marsad places build --geonames ../shared/data/geonames_mena`).
 A gazetteer key is a stop word when the corpus (../shared/data/arabic_conflict_news, positives and
@@ -29,6 +29,8 @@ from marsad.text.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT.parent / "shared" / "data" / "arabic_conflict_news"
+DATA = ROOT / "src" / "marsad" / "places" / "data"
+STOP_FILE, COMMON_FILE = DATA / "stopwords.txt", DATA / "common_words.txt"
 SUFFIXES = ("ها", "هم", "هما", "كم", "نا", "كما", "هن")
 CALENDAR = [norm(w) for w in (
     "أحد اثنين إثنين ثلاثاء أربعاء خميس جمعة سبت يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر "
@@ -77,10 +79,28 @@ def main() -> None:
             stop.add(key)
             if ratio < 0.1 and "-v" in sys.argv:
                 print("borderline", key, d, b, suffixed, file=sys.stderr)
-    print("# Gazetteer keys the corpus uses as common words; made by bench/places_stoplist.py (see there).")
-    for key in sorted(stop, key=lambda k: (-stems[k], k)):
-        if stems[key] or key in CALENDAR:
-            print(key)
+    with STOP_FILE.open("w", encoding="utf-8") as out:
+        out.write("# Gazetteer keys the corpus uses as common words; made by bench/places_stoplist.py.\n")
+        for key in sorted(stop, key=lambda k: (-stems[k], k)):
+            if stems[key] or key in CALENDAR:
+                out.write(key + "\n")
+    # frequent words (stems, article removed, 20+ uses) that are no gazetteer name and appear
+    # both with and without ال (10%+ each): after a head noun they are not a village the gazetteer lacks
+    # (منطقة الاشتباكات)
+    with COMMON_FILE.open("w", encoding="utf-8") as out:
+        out.write("# Corpus stems seen 20+ times, both with and without ال, no gazetteer name; made by "
+                  "bench/places_stoplist.py.\n")
+        n = 0
+        for word, count in stems.most_common():
+            if count < 20:
+                break
+            if word in g.names or len(word) < 3 or min(definite[word], bare[word]) < 0.1 * count:
+                continue          # a name keeps one form (سوروتش, الغوطة); a common word has both
+            out.write(word + "\n")
+            n += 1
+            if n == 5000:
+                break
+    print(f"wrote {STOP_FILE} ({len(stop)} keys) and {COMMON_FILE}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ CLOSED = _set("في من إلى الى على عن حتى مع ضد عند لد�
               "هذا هذه ذلك تلك هؤلاء أولئك هنا هناك التي الذي الذين اللذين اللتين اللواتي الذى هو هي هم هن "
               "نحن أنا أنت أنتم إذا إذ حيث بينما كل بعض جميع أي أيضا أيضاً فقط ثم أو أم بل قال قالت أكد أكدت "
               "وقال وقالت يوم اليوم أمس غدا الآن بسبب جراء إثر عقب وفق حسب بحسب وسط أمام خلف فوق تحت داخل "
-              "خارج لدى عدد عدة منها منه فيها فيه عليها عليه إليها إليه عنها بها به له لها لهم")
+              "خارج لدى عدد عدة منها منه فيها فيه عليها عليه إليها إليه عنها بها به له لها لهم أنه أنها أنهم "
+              "إنه إنها إنهم لأن لأنه كأن بلا الشرق الأوسط")
 ORG_OPENERS = _set("قوات مجلس جيش حزب حركة جبهة تنظيم وكالة جامعة صحيفة قناة إذاعة تلفزيون بنك شركة مؤسسة "
                    "منظمة لجنة هيئة اتحاد نادي منتخب")
 
@@ -73,6 +74,13 @@ ORG_OPENERS = _set("قوات مجلس جيش حزب حركة جبهة تنظيم
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     path = Path(__file__).with_name("data") / "stopwords.txt"
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    path = Path(__file__).with_name("data") / "common_words.txt"
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
                      if line.strip() and not line.startswith("#"))
 
@@ -95,6 +103,7 @@ class Mention:
     sentence: int = 0
     role: str = "mention"
     stop: bool = False              # the key is a common word (stop list)
+    common: bool = False            # not in the gazetteer and a frequent word: a place only if resolved
 
     @property
     def strong(self) -> bool:
@@ -207,7 +216,7 @@ class Matcher:
     def _repeat_unknown(self, mentions: list[Mention]) -> list[Mention]:
         """A name a head noun made a place (بلدة الباغوز) is a place wherever the article
         repeats it (في الباغوز), even when the gazetteer lacks it."""
-        unknown = {m.key: m for m in mentions if m.strong and not m.hits}
+        unknown = {m.key: m for m in mentions if m.strong and not m.hits and not m.common}
         if not unknown:
             return mentions
         import bisect
@@ -241,7 +250,7 @@ class Matcher:
 
     def _closed(self, j: int) -> bool:
         t = self.tokens[j]
-        return t.norm in CLOSED or t.stem in CLOSED
+        return t.norm in CLOSED or t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
 
     def _region_of(self, t: Token) -> str | None:
         for f, _ in self._forms(t):
@@ -257,8 +266,8 @@ class Matcher:
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
         hit = self._lookup(i)
         if hit and (hit[0] >= 2 or not (head or region)):
-            if hit[0] == 1 and t.stem in DIRECTION_STEMS:
-                return None               # الشرقية alone is an adjective, not the governorate
+            if hit[0] == 1 and (t.stem in DIRECTION_STEMS or t.stem in HEADS or t.stem in REGION_WORDS):
+                return None               # الشرقية, الميناء alone are common words, not places
             return self._make(i, i, hit, None, None), i + hit[0]
         if not (head or region):
             return None
@@ -285,11 +294,13 @@ class Matcher:
         hit = self._lookup(j)
         if hit:
             return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
-        if head_kind in STRONG_HEADS and head_word in _SINGULAR:     # a place the gazetteer lacks
+        if head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز":   # not in the gazetteer
+            self._common_name = False
             n = self._unknown_name_length(j)
             if n:
                 m = self._make(i, j, (n, self._key(j, n), self._name_cut(toks[j]), []), head_word, head_kind,
                                region_word)
+                m.common = self._common_name
                 return m, j + n
         return None
 
@@ -311,8 +322,12 @@ class Matcher:
         if (first in NOT_NAMES or len(nm.strip_article(first)) < 3 or self._head_of(t) or self._region_of(t)
                 or self._closed(j)):
             return 0
-        if nm.strip_article(first) in self.stop and not first.startswith("ال"):
-            return 0
+        if nm.strip_article(first) in self.stop or nm.strip_article(first) in common_words():
+            # منطقة الاشتباكات: a frequent word is no village name, unless a Latin name
+            # spells it (مخيم الهول ↔ Al Hol); the resolver drops it if that fails
+            if self.gaz is None or nm.skeleton_ar(first) not in self.gaz.latin:
+                return 0
+            self._common_name = True
         if first.startswith("و") and not first.startswith(("واد", "واح")):
             return 0           # مخيم وأراضٍ: a conjunction, not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:

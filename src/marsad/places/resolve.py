@@ -197,18 +197,19 @@ class Resolver:
         share = self.shares.get(e.country, 0.0)
         big = e.feature in ("country", "admin1") or e.population >= _MAJOR_POP
         cue = m.prep or m.region is not None or m.head is not None
-        if flags & 1 and (e.country not in ("IR", "AF", "PK") or share < 0.2):
+        top = max(self.shares, key=self.shares.get) if self.shares else None
+        if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top):
             return False          # a Persian/Kurdish spelling matching an Arabic word elsewhere
         if m.strong:
             return share > 0 or not self.shares or e.population >= 1_000_000
-        if m.stop:
-            return cue and share > 0 and (e.feature == "country" or (m.article and e.population >= 10_000))
+        if m.stop:                        # a common word: في المدينة is "in the city"
+            return cue and share > 0 and e.feature == "country"
         if flags & 1:                     # only a Persian/Urdu spelling gives this name
-            return cue or e.population >= _MAJOR_POP
+            return e.population >= 1_000_000 or (cue and share >= 0.2)
         if m.words >= 2:
             return share > 0 or big
-        if big:
-            return share > 0 or e.feature == "country" or e.population >= 1_000_000 or cue
+        if big:    # a big place in a country the article is not about: only a well-known one
+            return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
 
     def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
@@ -263,7 +264,7 @@ class Resolver:
         text = self.article.text
         name = text[m.start:m.end]
         if decision is None:
-            if not m.strong:
+            if not m.strong or m.common:
                 return None
             cc, a1 = self._infer_container(m)
             return Place(Span(m.start, m.end), name, country=cc, admin1=a1,

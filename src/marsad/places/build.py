@@ -192,7 +192,7 @@ def read_extract(path: Path, src: Sources) -> int:
             for name in (row.get("arabic_names") or "").split("|"):
                 _add_name(rec, name, 2 if persian else None)
             for name in (row.get("alternatenames") or "").split("|"):
-                _add_name(rec, name)
+                _add_name(rec, name, 2 if persian else None)
             src.recs[gid] = rec
             n += 1
     return n
@@ -320,7 +320,7 @@ def _cldr_country_names() -> dict[str, str]:
 
 def _short_country_names(name: str) -> list[str]:
     words = nm.arabic_words(name)
-    if len(words) == 2 and words[0] in _COUNTRY_PREFIXES and not words[-1].endswith("يه"):
+    if len(words) == 2 and words[0] in _COUNTRY_PREFIXES and not words[-1].endswith("ه"):
         return [name.split()[-1]]
     return []
 

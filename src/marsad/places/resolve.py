@@ -235,7 +235,11 @@ class Resolver:
         return out
 
     def run(self) -> list[Place]:
-        chosen = self._anchors()
+        # countries first, then the big places that fit them: an anchor must not vote for itself
+        anchors = self._anchors()
+        self._context({k: i for k, i in anchors.items() if self.gaz.entry(i).feature == "country"})
+        chosen = {k: i for k, i in anchors.items() if self.gaz.entry(i).feature == "country"
+                  or self.shares.get(self.gaz.entry(i).country, 0) > 0 or self.gaz.entry(i).population >= 1_000_000}
         self._context(chosen)
         for _ in range(2):                # the second pass sees the first pass' positions
             by_key: dict[str, list[Mention]] = defaultdict(list)

@@ -29,7 +29,7 @@ from functools import lru_cache
 from ..article import Article, Place, Span
 from ..pipeline import stage
 from . import gazetteer, names as nm
-from .mentions import NAME_OPENERS, Mention, find_mentions
+from .mentions import _SINGULAR, NAME_OPENERS, Mention, find_mentions
 
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
@@ -200,6 +200,8 @@ class Resolver:
         top = max(self.shares, key=self.shares.get) if self.shares else None
         if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top):
             return False          # a Persian/Kurdish spelling matching an Arabic word elsewhere
+        if m.stop and m.head not in _SINGULAR:
+            return False          # أحياء المدينة: "the city's districts", not Medina
         if m.strong:
             return share > 0 or not self.shares or e.population >= 1_000_000
         if m.stop:                        # a common word: في المدينة is "in the city"

@@ -1,0 +1,68 @@
+"""What a quote does: incite violence, threaten it, or state something.
+
+Lexical cues that carry over between speakers and conflicts, checked on the
+normalised words of the quote:
+
+- call_to_violence: plural imperatives of attack and revenge ("اثأروا", "أغيروا عليهم",
+  "اقتلوهم", "انفروا"), and calls to jihad or to kill ("ندعو ... إلى قتل"). Imperatives
+  whose spelling is also a past tense ("هاجموا", "قاتلوا": they attacked/fought) count only
+  when the quote addresses its audience (يا، عليكم، إخوانكم) or starts with them.
+- threat: first-person future violence ("سنضرب", "سننتقم", "سوف نرد"), the addressee's
+  punishment ("ستدفعون الثمن"), and set phrases ("حربا شاملة", "رد مزلزل", "فارقبوها").
+  A quote introduced by توعد/هدد ("threatened") is a threat.
+- statement: everything else, including a government's "the operation will go on".
+"""
+from __future__ import annotations
+
+import re
+
+from ..text import norm
+
+# Imperatives that cannot be read as a past tense (hamzat al-wasl or form IV).
+_IMPERATIVE = re.compile(
+    r"^[فو]?(اقتل|اضرب|اذبح|انفر|اغز|احرق|اطعن|ادهس|اقصف|اخطف|اثار|اسحق|انسف|اسفك|اغير|اثخن|احمل|انتقم|"
+    r"اقتحم|ارهب|ابيد)(وا|وه|وهم|وها|ن)$")
+# Imperatives spelled like a past plural: need a second-person context.
+_IMPERATIVE_AMBIGUOUS = re.compile(
+    r"^[فو]?(هاجم|قاتل|جاهد|فجر|دمر|استهدف|تربص|ترصد|لاحق|طارد|اضرم)(وا|وه|وهم|وها)$")
+_ADDRESS = re.compile(r"(?:^|\s)(?:يا|ايها|عليكم|انتم|اخوانكم|اخواتكم|دماء\s+اخوانكم|لكم|فيكم|منكم)(?:\s|$)")
+_CALL_PHRASES = [norm(p) for p in (
+    "الى الجهاد", "النفير العام", "الجهاد ضد", "الى قتل", "الى قتال", "الى استهداف", "الى مهاجمة",
+    "الى الهجوم على", "يجب قتل", "واجب قتل", "حمل السلاح ضد", "اعلنوها غزوة", "الى الثأر", "للثأر من",
+    "الى ضرب", "الى تنفيذ هجمات", "الى شن هجمات",
+)]
+_FUTURE_VIOLENCE = re.compile(
+    r"^[فو]?(?:سن|سا|سوف\s+ن|سوف\s+ا)(ضرب|قتل|رد|نتقم|ثار|لاحق|ستهدف|دمر|سحق|حرق|قاتل|هاجم|طارد|لقن|قصف|محو|"
+    r"فجر|جتث|بيد|دفن|ذيق)")
+_THREAT_PHRASES = [norm(p) for p in (
+    "حربا شاملة", "حرب شاملة", "ستدفعون الثمن", "ستدفع الثمن", "سيدفعون الثمن", "سيدفع الثمن", "الثمن غاليا",
+    "ثمنا باهظا", "الثمن باهظا", "ستندمون", "ستندم", "لن يمر دون عقاب", "لن تمر دون عقاب", "رد قاس", "ردا قاسيا",
+    "رد مزلزل", "ردا مزلزلا", "بيد من حديد", "لا تبقي ولا تذر", "فارقبوها", "فارتقبوا", "ترقبوا", "الويل لكم",
+    "لم يحم وطيسها", "سنجعلها جحيما", "ابواب جهنم", "لن نتوانى عن", "لن نتردد في ضرب", "معركتنا معكم",
+    "ستكون هدفا", "اهداف مشروعة", "هدفا مشروعا", "اهدافا مشروعة",
+)]
+THREAT_VERBS = {norm(w) for w in ("توعد", "توعدت", "هدد", "هددت", "يتوعد", "تتوعد", "يهدد", "تهدد", "متوعدا",
+                                  "متوعدة", "مهددا", "مهددة")}
+
+
+def classify(text: str, verb: str | None = None) -> str:
+    """statement | threat | call_to_violence for the words of a quote (and the verb that introduced it)."""
+    n = " " + " ".join(norm(text).split()) + " "
+    n = re.sub(r"[^\w\s]", " ", n)
+    words = n.split()
+    addressed = bool(_ADDRESS.search(n))
+    for k, w in enumerate(words):
+        if _IMPERATIVE.match(w) or (_IMPERATIVE_AMBIGUOUS.match(w) and (addressed or k == 0)):
+            return "call_to_violence"
+    if any(f" {p} " in n for p in _CALL_PHRASES):
+        return "call_to_violence"
+    joined = " ".join(words)
+    if any(f" {p} " in f" {joined} " for p in _THREAT_PHRASES):
+        return "threat"
+    for k, w in enumerate(words):
+        if _FUTURE_VIOLENCE.match(w) or (w == "سوف" and k + 1 < len(words)
+                                         and _FUTURE_VIOLENCE.match("سوف " + words[k + 1])):
+            return "threat"
+    if verb is not None and norm(verb).lstrip("وف") in THREAT_VERBS:
+        return "threat"
+    return "statement"

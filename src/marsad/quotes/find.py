@@ -37,6 +37,8 @@ MAX_VERB_DISTANCE = 30
 _TRAILING = " \t\n.،,:;؛-–"
 _MARKS = set('"«»“”„‟″')
 _ILA = {"الي", "الى"}
+_NAQL = frozenset({"نقل", "نقلت"})
+_CLITICS = {"ل", "ب", "ك"}
 _KANA = {"كان", "وكان", "كانت", "وكانت", "فكان", "فكانت"}
 
 
@@ -102,9 +104,15 @@ def _sites(tokens: list[Token], a: int, b: int, inside) -> list[_Site]:
         if k > a and plain(tokens[k - 1], L.NOT_A_VERB_AFTER):
             continue
         if plain(t, L.SPEECH_VERBS) or plain(t, L.PLURAL_SPEECH_VERBS):
+            if plain(t, _NAQL) and not any(tokens[j].norm == "عن" for j in range(k + 1, min(b, k + 10))):
+                continue                                        # "نقل تحياته": not "نقلت الوكالة عن ..."
             sites.append(_Site(k, "verb", t.norm))
         elif plain(t, L.CONNECTORS):
-            sites.append(_Site(k, "connector", t.norm))
+            j = k + 1
+            while j < b and j <= k + 2 and (tokens[j].norm in _ILA or tokens[j].norm in ":،,"):
+                j += 1
+            if j < b and (tokens[j].norm in L.COMPLEMENTIZERS or inside[j] is not None):
+                sites.append(_Site(k, "connector", t.norm))     # not "وكان لافتا قبل يومين ..."
         elif t.norm in L.SAYING_NOUNS:
             sites.append(_Site(k, "saying", t.norm))
         elif "جاء" in t.forms and k + 2 < b and tokens[k + 1].norm == "في" and has(tokens[k + 2], L.ADJUNCT_NOUNS):
@@ -129,11 +137,13 @@ def _speaker(site: _Site, sites: list[_Site], tokens, a, b, finder: SpeakerFinde
             span = (k, k + 1)
     elif site.kind == "verb":
         span = None
-        if site.index > a and tokens[site.index - 1].norm == "قد":        # "وكان المرصد ... قد أعلن"
-            kana = next((k for k in range(site.index - 2, max(a, site.index - 14) - 1, -1)
-                         if tokens[k].norm in _KANA), None)
-            if kana is not None:
-                span = finder.after(kana, site.index - 1)
+        kana = next((k for k in range(site.index - 1, max(a, site.index - 10) - 1, -1)
+                     if tokens[k].norm in _KANA), None)
+        if kana is not None and kana < site.index - 1:           # "وكان المرصد ... قد أعلن", "وكان الصماد هدد"
+            stop = site.index - 1 if tokens[site.index - 1].norm == "قد" else site.index
+            span = finder.after(kana, stop)
+            if span is not None and any(tokens[k].kind == "word" for k in range(span[1], stop)):
+                span = None                                       # the "كان" of another clause
         span = span or finder.after(site.index, b)
         if span is None and t.norm.lstrip("وف")[:1] in "يت":
             span = finder.before(site.index, a)
@@ -181,7 +191,7 @@ def _sentence(article, tokens, a, b, regions, inside, finder, state, used) -> li
         r = regions[n]
         if id(r) in used or r.start < tokens[a].span.start or any(q.span.overlaps(Span(*r.inner)) for q in out):
             continue
-        found = _direct(r, n, tokens, a, b, sites, inside, finder, state)
+        found = _direct(r, n, tokens, a, b, sites, inside, finder, finder.actors)
         if found is None:
             continue
         sp, verb = found
@@ -247,8 +257,21 @@ def _indirect(tokens, a, b, sites, site_at, inside, regions) -> list[_Pending]:
         region = None
         if inside[s] is not None and regions[inside[s]].start == tokens[s].span.start:
             region = regions[inside[s]]
+            after = next((k for k in range(s, b) if inside[k] != inside[s]), b)
+            if not _ends_clause(tokens, after, b, site_at):
+                region = None                           # 'إن "انفجارات" وقعت ...': the clause, not the word
         pendings.append(_Pending(site, s, region))
     return pendings
+
+
+def _ends_clause(tokens, k: int, b: int, site_at) -> bool:
+    """Nothing of the clause follows token k: punctuation, the sentence end, another speech act, "بحسب ..."."""
+    if k >= b or tokens[k].kind == "punct":
+        return True
+    site = site_at.get(k)
+    if site is not None and (site.kind == "connector" or tokens[k].norm[:1] in "وف"):
+        return True
+    return plain(tokens[k], L.ATTRIBUTIONS) or tokens[k].norm == "في" and k + 1 < b and tokens[k + 1].norm == "اشاره"
 
 
 def _relative(tokens, k: int, a: int) -> bool:
@@ -288,12 +311,22 @@ def _close(pendings: list[_Pending], tokens, b: int, sites: list[_Site]) -> None
         p.end = end
 
 
-def _direct(r: Region, n: int, tokens, a, b, sites: list[_Site], inside, finder, state):
+def _direct(r: Region, n: int, tokens, a, b, sites: list[_Site], inside, finder, actors):
     """(speaker, verb) for a quotation when something introduces or attributes it, else None."""
     first = next(k for k in range(a, b) if inside[k] == n)
     last = max(k for k in range(first, b) if inside[k] == n)
     words = sum(1 for k in range(first, last + 1) if tokens[k].kind in ("word", "number", "latin")) - \
         sum(1 for k in range(first, last + 1) if tokens[k].kind == "word" and tokens[k].norm in ("ل", "و"))
+    if first > a and tokens[first - 1].norm in _CLITICS and words < MIN_WORDS_EMBEDDED:
+        return None                                     # 'لـ"الثأر"', 'لـ«الجيش السوري الحر»'
+    site_at = {s.index: s for s in sites}
+    if words < MIN_WORDS_EMBEDDED and not _ends_clause(tokens, last + 1, b, site_at):
+        return None                                     # a quoted name or term inside the clause
+    inner = Span(*r.inner)
+    if any(s.explicit and s.speaker and s.speaker.span.overlaps(inner) for s in sites):
+        return None                                     # a name inside the speaker: جماعة "أنصار بيت المقدس"
+    if any(m.span and m.id and len(m.span) >= 0.8 * len(inner) and m.span.overlaps(inner) for m in actors):
+        return None
     # Before the quotation: the verb itself, a colon, or the speaker after the verb.
     p, colon = first - 1, False
     while p >= a and tokens[p].kind == "punct" and tokens[p].norm in ":،,-–" and inside[p] is None:
@@ -328,7 +361,12 @@ def _direct(r: Region, n: int, tokens, a, b, sites: list[_Site], inside, finder,
         if after is not None and after.explicit:
             return after.speaker, after.verb
         if plain(tokens[q], L.ATTRIBUTIONS):
-            span = finder.after(q if tokens[q + 1].norm not in ("ل", "لـ") else q + 1, b) if q + 1 < b else None
+            k = q
+            if k + 1 < b and tokens[k + 1].norm in ("ل", "لما", "ما"):     # "وفقا لما ذكره المرصد"
+                k += 1
+                if tokens[k].norm != "ل" and k + 1 < b and tokens[k + 1].kind == "word":
+                    k += 1
+            span = finder.after(k, b) if k + 1 < b else None
             if span is not None:
                 return finder.make(*span), tokens[q].norm
     # A headline "داعش: «...»".

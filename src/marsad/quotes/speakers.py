@@ -65,8 +65,10 @@ class SpeakerFinder:
             for k in range(v + 1, min(limit, v + 10)):
                 if toks[k].norm == "عن":
                     return self.after(k, limit)
-        while i < limit and (toks[i].norm in "،,:" or plain(toks[i], L.TIME_WORDS)):
-            i += 1                                           # "أعلن، اليوم، المتحدث ..."
+        while i < limit and (toks[i].norm in "،,:" or plain(toks[i], L.TIME_WORDS) or toks[i].norm in L.PRONOUN_PPS):
+            i += 1                                           # "أعلن، اليوم، المتحدث ...", "قال عنها المدعي"
+        if i < limit and _object_like(self.text, toks[i]):
+            return None                                      # "نفى وجوده": the subject is the verb's pronoun
         j = i
         while j < limit and j - i < 14:
             t = toks[j]
@@ -74,7 +76,8 @@ class SpeakerFinder:
                 region, k = self.inside[j], j
                 while k < limit and self.inside[k] == region:
                     k += 1
-                if j == i or sum(1 for x in range(j, k) if toks[x].kind == "word") > 3:
+                named = j > i and has(toks[j - 1], L.ORG_HEADS)           # جماعة "أنصار بيت المقدس"
+                if j == i or sum(1 for x in range(j, k) if toks[x].kind == "word") > (6 if named else 3):
                     break
                 j = k
                 continue
@@ -88,6 +91,9 @@ class SpeakerFinder:
                 break
             if has(t, L.ISSUED) and j + 1 < limit and toks[j + 1].norm == "عن":    # "بيان صدر عن مكتب ..."
                 return self.after(j + 1, limit)
+            if t.kind == "symbol" and t.norm == "#":            # hashtags: "#حجة"
+                j += 1
+                continue
             if t.kind not in ("word", "latin", "number"):
                 break
             if self._stop(j, limit):
@@ -107,10 +113,9 @@ class SpeakerFinder:
             return True
         if n in L.RELATIVES:
             return not (j + 1 < limit and has(toks[j + 1], L.NAMING))
-        if n == "في" and j + 1 < limit and has(toks[j + 1], L.ADJUNCT_NOUNS):
+        if n == "في" and j + 1 < limit and _adjunct(toks[j + 1]):
             return True
-        if n in ("ل", "ب", "ك") or (n.startswith("ل") and j + 1 < limit and self.inside[j + 1] is not None
-                                and toks[j + 1].kind == "punct"):
+        if n in ("ل", "ب", "ك"):
             return True
         if n.startswith("ل") and len(n) > 2 and (n[1:] in L.MEDIA_WORDS or ("ال" + n[2:]) in L.MEDIA_WORDS
                                                   or n[2:] in L.MEDIA_WORDS):
@@ -130,6 +135,8 @@ class SpeakerFinder:
         if not 1 <= n <= 5:
             return comma
         first = toks[comma + 1]
+        if first.norm in L.PREPOSITIONS:
+            return comma
         closes = k >= limit or toks[k].norm in "،,:" or toks[k].norm in L.COMPLEMENTIZERS or self._stop(k, limit)
         if not closes:
             return comma
@@ -164,8 +171,8 @@ class SpeakerFinder:
         first = toks[i]
         anonymous = has(first, L.ANONYMOUS)
         org = self._organization(i, j, span)
-        plural = plural_verb or first.norm.endswith(("ون", "ين")) and len(first.norm) > 4 \
-            or strip(first.norm).endswith("ات")
+        stem = strip(first.norm)
+        plural = plural_verb or stem.endswith(("ون", "ين")) and len(stem) >= 6 or stem.endswith("ات")
         person = has(first, L.ROLE_NOUNS) or any(has(toks[k], L.ROLE_NOUNS) for k in range(i, j)) \
             or self._person_entity(span) or (org is None and j - i <= 4 and not anonymous)
         return Speaker(span, text, org, anonymous, plural, person)
@@ -176,14 +183,33 @@ class SpeakerFinder:
             return inside[0].id
         for k in range(i, j):
             if has(self.tokens[k], L.ORG_HEADS):
-                start = self.tokens[k].span.start
-                if self.tokens[k].norm.startswith(("ل", "ب")) and not self.tokens[k].norm.startswith("ال"):
-                    start = self.tokens[k].stem_start if self.tokens[k].stem != self.tokens[k].norm else start
-                return self.text[start:span.end]
+                t = self.tokens[k]
+                start = t.span.start
+                if t.norm[:1] in "لب" and t.norm[1:] in t.forms:           # "بجهاز الأمن" -> "جهاز الأمن"
+                    start = t.span.start + 1
+                end = next((m for m in range(k + 1, j) if has(self.tokens[m], L.ROLE_NOUNS)
+                            or self.tokens[m].kind == "punct"), j)
+                return self.text[start:self.tokens[end - 1].span.end]
         return None
 
     def _person_entity(self, span: Span) -> bool:
         return any(e.label == "PER" and e.span.overlaps(span) for e in self.article.layer("entities"))
+
+
+def _adjunct(t: Token) -> bool:
+    """"بيان", "بيانه", "تصريحاتها": how something was said."""
+    n = t.norm
+    return has(t, L.ADJUNCT_NOUNS) or any(n.endswith(suf) and n[:-len(suf)] in L.ADJUNCT_NOUNS
+                                          for suf in ("ه", "ها", "هم", "ات", "اته", "اتها"))
+
+
+def _object_like(text: str, t: Token) -> bool:
+    """A noun with a possessive suffix right after the verb is its object: "نفى وجوده", "نقل تحياته"."""
+    word = t.span.of(text)
+    if t.kind != "word" or len(word) < 5 or word.endswith("الله") or word in L.ROLE_NOUNS:
+        return False
+    return word.endswith(("ها", "هم", "هما")) and not word.endswith("اها") or word.endswith("ه") \
+        and not word.endswith(("اه", "وه"))
 
 
 def resolve(speaker: Speaker, history: list[Speaker], tokens_norm: list[str]) -> Speaker:

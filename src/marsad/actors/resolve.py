@@ -58,7 +58,7 @@ ANAPHORS = {norm(w): kind for w, kind in (
     ("التنظيم", "tanzim"), ("الجماعة", "jamaa"), ("الحركة", "haraka"), ("الميليشيا", "militia"),
     ("الميليشيات", "militia"), ("المليشيا", "militia"), ("المليشيات", "militia"), ("الحزب", "party"),
     ("الجبهة", "front"), ("الهيئة", "hayaa"), ("التحالف", "coalition"), ("الفصائل", "faction"),
-    ("الوحدات", "units"),
+    ("الوحدات", "units"), ("النظام", "regime"), ("المقاومة", "resistance"),
 )}
 DEMONSTRATIVES = {norm(w) for w in ("هذه", "هذا", "تلك", "ذلك", "هذي")}
 DEMONSTRATIVE_NOUNS = {norm(w): kind for w, kind in (("القوات", "forces"), ("الجماعات", "jamaa"))}
@@ -80,6 +80,8 @@ ARMED_HEADS = {norm(w): kind for w, kind in (
 TIME_WORDS = {norm(w) for w in (
     "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "اليوم", "الليلة",
     "الماضي", "الماضية", "الحالي", "الجاري", "الأسبوع", "الشهر", "العام", "السبت", "المقبل", "المقبلة")}
+_QUANTITY_WORDS = {norm(w) for w in ("عشرات", "مئات", "آلاف", "ألف", "مئة", "مائة", "عشرة", "عشرين", "ثلاثين",
+                                     "أربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين", "أحد", "أي")}
 _MENA_EXCLUDED = {"US", "RU", "FR", "GB"}
 _CUE_BLOCKLIST = {norm(w) for w in ("المالية", "المالي")}
 
@@ -147,12 +149,14 @@ def _indexes():
     militant = PhraseIndex()
     for phrase, kind in MILITANT_WORDS.items():
         militant.add(phrase, kind)
-    cues = PhraseIndex()
+    cues, names = PhraseIndex(), PhraseIndex()
     for c in reg.countries.values():
         for phrase in c.names + c.adj_m + c.adj_f + c.adj_pl:
             if norm(phrase) not in _CUE_BLOCKLIST:
                 cues.add(phrase, c.iso2)
-    return reg, aliases, generic, militant, cues
+        for phrase in c.names:
+            names.add(phrase, c.iso2)
+    return reg, aliases, generic, militant, cues, names
 
 
 class _Context:
@@ -215,12 +219,12 @@ def article_country(article: Article, tokens: list[Token], keys: list[set[str]],
 @stage("actors", requires=["tokens", "sentences"], assigns=["actors"])
 def find_actors(article: Article) -> list[ActorMention]:
     """Actor mentions with registry ids (see the module docstring for the four ways of finding them)."""
-    reg, aliases, generic, militant, cues = _indexes()
+    reg, aliases, generic, militant, cues, names = _indexes()
     tokens = [t for t in article.layer("tokens")]
     keys = [token_keys(t) for t in tokens]
     ctx = _Context(article, reg)
     country = article_country(article, tokens, keys, cues)
-    sentence_cues = _sentence_cues(tokens, keys, cues, ctx)
+    sentence_cues = _sentence_cues(tokens, keys, names, ctx)
     out = ctx.mentions
     i = 0
     while i < len(tokens):
@@ -237,10 +241,11 @@ def find_actors(article: Article) -> list[ActorMention]:
     return out
 
 
-def _sentence_cues(tokens, keys, cues, ctx) -> dict[int, set[str]]:
+def _sentence_cues(tokens, keys, names, ctx) -> dict[int, set[str]]:
+    """Countries named in each sentence (names only: adjectives are also surnames, "محمد صالح العراقي")."""
     found: dict[int, set[str]] = defaultdict(set)
     for i in range(len(tokens)):
-        m = cues.match(tokens, i, keys)
+        m = names.match(tokens, i, keys)
         if m and m[1] not in _MENA_EXCLUDED:
             found[ctx.sentence_of(tokens[i].span.start)].add(m[1])
     return found
@@ -295,12 +300,18 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
             end, m = inner
             start = _span(article.text, tokens, i, i + 1, member).start
             return end, _mention(Span(start, m.span.end), reg.actors[_key(m.id)], "descriptor")
-    # 4. "عناصره", "مقاتليها": the members of the actor the text is about.
+    # 4. "عناصره", "مقاتليها": the members of the actor just named, else of the actor the text is about.
     if _MEMBER_PRONOUN.match(t.norm):
-        actor = ctx.salient(t.span.start, lambda a: a.inter not in (None, 6, 7))
+        near = [m for m in ctx.mentions if m.id and m.span and 0 <= t.span.start - m.span.end <= 25
+                and ctx.sentence_of(m.span.start) == ctx.sentence_of(t.span.start)]
+        actor = reg.actors[_key(near[-1].id)] if near else None
+        if actor is None or actor.inter in (None, 6, 7):
+            actor = ctx.salient(t.span.start, lambda a: a.inter not in (None, 6, 7))
         return i + 1, (_mention(t.span, actor, "descriptor") if actor else None)
     # 5. "الجهاديين", "المسلحين", "عناصر إرهابية": the armed group in focus, else an unidentified one.
     m = militant.match(tokens, i, keys)
+    if m and len(m[2]) == 1 and m[2][0].endswith("ا") and not _counted(tokens, i):
+        m = None                                        # "نزاعا مسلحا", "عملا إرهابيا": adjectives
     if m:
         end, kind, _, key = m
         actor = ctx.salient(t.span.start, lambda a: kind in a.kinds)
@@ -353,6 +364,14 @@ def _orig_offset(text: str, t: Token, cut: int) -> int:
     while pos < t.span.end and not norm(text[pos]):
         pos += 1
     return pos
+
+
+def _counted(tokens: list[Token], i: int) -> bool:
+    """A number or a quantity word before: "19 تكفيريا", "عشرات المسلحين"."""
+    if i == 0:
+        return False
+    prev = tokens[i - 1]
+    return prev.kind == "number" or prev.norm in _QUANTITY_WORDS
 
 
 def _definite(t: Token) -> bool:

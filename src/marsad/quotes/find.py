@@ -243,6 +243,8 @@ def _indirect(tokens, a, b, sites, site_at, inside, regions) -> list[_Pending]:
         verb_tok = tokens[site.index]
         if need is not None and not has(verb_tok, need):
             continue
+        if has(verb_tok, L.DESCRIBING):
+            continue                                   # "وصفت المحتجين بأنهم ...": a description, not a report
         if prev is not None and prev.norm in _ILA and has(verb_tok, L.CALL_VERBS):
             continue
         if site.impersonal:
@@ -292,7 +294,7 @@ def _new_act(tokens, site: _Site, a: int) -> bool:
 
 def _close(pendings: list[_Pending], tokens, b: int, sites: list[_Site]) -> None:
     """Where each indirect clause ends: the sentence end, the next speech act, or "بحسب ..."."""
-    boundaries = sorted({s.index for s in sites if s.kind in ("connector", "verb")} |
+    boundaries = sorted({s.index for s in sites if s.kind in ("connector", "verb") and _new_act(tokens, s, 0)} |
                         {p.site.index for p in pendings})
     for p in pendings:
         end = b

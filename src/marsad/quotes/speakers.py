@@ -223,6 +223,8 @@ def resolve(speaker: Speaker, history: list[Speaker], tokens_norm: list[str]) ->
             heads = [strip(w) for w in _words(earlier.text)]
             if key in heads:
                 return earlier
+        if word in L.ANONYMOUS:
+            return speaker                    # "وأضاف المصدر" with no source named before: still anonymous
         for earlier in reversed(history):
             if earlier.person and not earlier.plural:
                 return earlier

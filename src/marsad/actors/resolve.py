@@ -82,6 +82,9 @@ TIME_WORDS = {norm(w) for w in (
     "الماضي", "الماضية", "الحالي", "الجاري", "الأسبوع", "الشهر", "العام", "السبت", "المقبل", "المقبلة")}
 _QUANTITY_WORDS = {norm(w) for w in ("عشرات", "مئات", "آلاف", "ألف", "مئة", "مائة", "عشرة", "عشرين", "ثلاثين",
                                      "أربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين", "أحد", "أي")}
+_COALITION_BY_COUNTRY = {"SY": "us_led_coalition", "IQ": "us_led_coalition", "TR": "us_led_coalition",
+                         "YE": "saudi_led_coalition", "SA": "saudi_led_coalition"}
+_RELATIVES = {norm(w) for w in ("الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي")}
 _MENA_EXCLUDED = {"US", "RU", "FR", "GB"}
 _CUE_BLOCKLIST = {norm(w) for w in ("المالية", "المالي")}
 
@@ -121,7 +124,7 @@ class PhraseIndex:
             for words, value in self.first.get(k, ()):
                 j, n = i + 1, 1
                 while n < len(words) and j < len(tokens):
-                    if tokens[j].norm in _QUOTE_MARKS and tokens[j].kind == "punct":
+                    if tokens[j].kind == "punct" and (tokens[j].norm in _QUOTE_MARKS or tokens[j].norm == "_"):
                         j += 1
                         continue
                     if words[n] != tokens[j].norm and words[n] not in keys[j]:
@@ -331,11 +334,13 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
             nxt = tokens[end].norm
             if nxt in ANAPHOR_ADJECTIVES:
                 end += 1
-            elif nxt.startswith("ال") and len(nxt) > 3 and nxt not in TIME_WORDS:
+            elif nxt.startswith("ال") and len(nxt) > 3 and nxt not in TIME_WORDS and nxt not in _RELATIVES:
                 return None
     if kind is None:
         return None
     actor = ctx.salient(t.span.start, lambda a: kind in a.kinds)
+    if actor is None and kind == "coalition":       # "التحالف" with none named yet: the one fighting there
+        actor = reg.actors.get(_COALITION_BY_COUNTRY.get(country, ""))
     if actor is None:
         return end, None
     return end, _mention(_span(article.text, tokens, i, end, key), actor, "anaphora")
@@ -367,11 +372,9 @@ def _orig_offset(text: str, t: Token, cut: int) -> int:
 
 
 def _counted(tokens: list[Token], i: int) -> bool:
-    """A number or a quantity word before: "19 تكفيريا", "عشرات المسلحين"."""
-    if i == 0:
-        return False
-    prev = tokens[i - 1]
-    return prev.kind == "number" or prev.norm in _QUANTITY_WORDS
+    """A number or a quantity word before: "19 تكفيريا", '71 "فردا تكفيريا"', "عشرات المسلحين"."""
+    words = [t for t in tokens[max(0, i - 4):i] if t.kind != "punct"][-2:]
+    return any(t.kind == "number" or t.norm in _QUANTITY_WORDS for t in words)
 
 
 def _definite(t: Token) -> bool:

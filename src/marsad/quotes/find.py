@@ -145,7 +145,7 @@ def _speaker(site: _Site, sites: list[_Site], tokens, a, b, finder: SpeakerFinde
             if span is not None and any(tokens[k].kind == "word" for k in range(span[1], stop)):
                 span = None                                       # the "كان" of another clause
         span = span or finder.after(site.index, b)
-        if span is None and t.norm.lstrip("وف")[:1] in "يت":
+        if span is None and t.norm[:1] not in "وف":        # "لكن منتقدين يقولون إن", "بيد أن الأحمدي أشار"
             span = finder.before(site.index, a)
         if span is None and has(t, L.IMPERSONAL):
             site.impersonal = True
@@ -157,6 +157,11 @@ def _speaker(site: _Site, sites: list[_Site], tokens, a, b, finder: SpeakerFinde
         state.said(speaker)
         return speaker
     main = next((s.speaker for s in reversed(sites) if s.explicit and s.index < site.index), None)
+    if main is None and site.kind in ("connector", "saying"):      # "واختتم الصبيحي تصريحاته بالقول"
+        span = finder.after(a, site.index) if tokens[a].kind == "word" and a < site.index else None
+        if span is not None:
+            main = resolve(finder.make(*span), state.history, [tokens[k].norm for k in range(*span)])
+            state.said(main)
     speaker = main or state.last
     if speaker is not None and plural and not speaker.plural:
         speaker = None
@@ -304,7 +309,8 @@ def _close(pendings: list[_Pending], tokens, b: int, sites: list[_Site]) -> None
                 break
         for k in range(p.start + 3, end):
             n = tokens[k].norm
-            if plain(tokens[k], L.ATTRIBUTIONS) or n == "على" and k + 1 < end and tokens[k + 1].norm == "حد":
+            if plain(tokens[k], L.ATTRIBUTIONS) or n == "على" and k + 1 < end and tokens[k + 1].norm == "حد" \
+                    or n == "في" and k + 1 < end and tokens[k + 1].norm == "اشاره":
                 end = k
                 break
         while end > p.start + 1 and (tokens[end - 1].kind == "punct" and tokens[end - 1].norm not in '")'

@@ -96,7 +96,7 @@ class SpeakerFinder:
                 continue
             if t.kind not in ("word", "latin", "number"):
                 break
-            if self._stop(j, limit):
+            if self._stop(j, limit) or j > i and _object_like(self.text, t) and not has(toks[j - 1], L.ROLE_NOUNS):
                 break
             j += 1
         while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب"):
@@ -160,7 +160,7 @@ class SpeakerFinder:
         if i >= j:
             return None
         boundary = k < start or toks[k].norm in "،,:" or plain(toks[k], L.CLAUSE_OPENERS) \
-            or toks[k].norm in ("وكان", "كان", "وكانت", "كانت")
+            or toks[k].norm in ("وكان", "كان", "وكانت", "كانت") or toks[k].norm in L.COMPLEMENTIZERS
         return (i, j) if boundary else None
 
     # -- turning a phrase into a speaker ----------------------------------------------------------
@@ -169,7 +169,7 @@ class SpeakerFinder:
         span = Span(toks[i].span.start, toks[j - 1].span.end)
         text = self.text[span.start:span.end]
         first = toks[i]
-        anonymous = has(first, L.ANONYMOUS)
+        anonymous = has(first, L.ANONYMOUS) or (has(first, L.QUANTIFIERS) and i + 1 < j and has(toks[i + 1], L.ANONYMOUS))
         org = self._organization(i, j, span)
         stem = strip(first.norm)
         plural = plural_verb or stem.endswith(("ون", "ين")) and len(stem) >= 6 or stem.endswith("ات")

@@ -95,9 +95,6 @@ class Registry:
         key = self.state.get((iso2, role)) if iso2 else None
         return self.actors.get(key) if key else None
 
-    def by_kind(self, kind: str) -> list[Actor]:
-        return [a for a in self.actors.values() if kind in a.kinds]
-
 
 def _rows(name: str):
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")

@@ -39,6 +39,7 @@ _MARKS = set('"«»“”„‟″')
 _ILA = {"الي", "الى"}
 _NAQL = frozenset({"نقل", "نقلت"})
 _CLITICS = {"ل", "ب", "ك"}
+_OPENERS = frozenset({"فقد", "لكن", "ولكن", "بينما", "فيما", "حيث", "إذ", "اذ", "بيد", "غير", "إلا", "الا"})
 _KANA = {"كان", "وكان", "كانت", "وكانت", "فكان", "فكانت"}
 
 
@@ -157,11 +158,14 @@ def _speaker(site: _Site, sites: list[_Site], tokens, a, b, finder: SpeakerFinde
         state.said(speaker)
         return speaker
     main = next((s.speaker for s in reversed(sites) if s.explicit and s.index < site.index), None)
-    if main is None and site.kind in ("connector", "saying"):      # "واختتم الصبيحي تصريحاته بالقول"
-        span = finder.after(a, site.index) if tokens[a].kind == "word" and a < site.index else None
+    if main is None and site.index > a + 1 and tokens[a].kind == "word" and a not in {s.index for s in sites}:
+        # "واختتم الصبيحي تصريحاته بالقول", "وظهر الكرواتي في التسجيل ... ويقول": the sentence's subject
+        span = finder.after(a, site.index)
         if span is not None:
-            main = resolve(finder.make(*span), state.history, [tokens[k].norm for k in range(*span)])
-            state.said(main)
+            subject = finder.make(*span)
+            if subject.person and not subject.anonymous:
+                main = resolve(subject, state.history, [tokens[k].norm for k in range(*span)])
+                state.said(main)
     speaker = main or state.last
     if speaker is not None and plural and not speaker.plural:
         speaker = None
@@ -233,8 +237,8 @@ def _indirect(tokens, a, b, sites, site_at, inside, regions) -> list[_Pending]:
             if k in dead:
                 passed_dead = True
                 continue
-            if n in L.COMPLEMENTIZERS or (n[:1] == "و" and n[1:] in L.COMPLEMENTIZERS):
-                break
+            if n in L.COMPLEMENTIZERS or (n[:1] == "و" and n[1:] in L.COMPLEMENTIZERS) or plain(tokens[k], _OPENERS):
+                break                                   # "..., فقد تبين بسرعة أنه": another clause
             if k in site_at:
                 if _relative(tokens, site_at[k].index, a):
                     if passed_dead:

@@ -45,6 +45,8 @@ _THREAT_PHRASES = [norm(p) for p in (
     "لم يحم وطيسها", "سنجعلها جحيما", "ابواب جهنم", "لن نتوانى عن", "لن نتردد في ضرب", "معركتنا معكم",
     "ستكون هدفا", "اهداف مشروعة", "هدفا مشروعا", "اهدافا مشروعة",
 )]
+# Executions announced by their perpetrators: "خاطفيه سيعدمونه".
+_WILL_EXECUTE = re.compile(r"^[وف]?(?:سي|ست|سن|سا)(?:عدم|ذبح|نحر)")
 _WILL_DO = re.compile(r"(?:^| )[وف]?(?:سنقوم|سوف نقوم) ب(?:تصفي|قتل|استهداف|ضرب|تدمير|سحق|الرد|القضاء)")
 THREAT_VERBS = {norm(w) for w in ("توعد", "توعدت", "هدد", "هددت", "يتوعد", "تتوعد", "يهدد", "تهدد", "متوعدا",
                                   "متوعدة", "مهددا", "مهددة")}
@@ -69,7 +71,7 @@ def classify(text: str, verb: str | None = None) -> str:
         return "threat"
     if " لن " in f" {joined} " and " دون عقاب " in f" {joined} ":
         return "threat"                                 # "لن يمر دون عقاب", "لن يراق دون عقاب"
-    if _WILL_DO.search(joined):
+    if _WILL_DO.search(joined) or any(_WILL_EXECUTE.match(w) for w in words):
         return "threat"
     for k, w in enumerate(words):
         if _FUTURE_VIOLENCE.match(w) or (w == "سوف" and k + 1 < len(words)

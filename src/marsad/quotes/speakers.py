@@ -11,6 +11,7 @@ surname ("وأضاف الفهداوي") points back to the speaker first describ
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..article import ActorMention, Article, Span, Token
@@ -67,8 +68,8 @@ class SpeakerFinder:
                     return self.after(k, limit)
         while i < limit and (toks[i].norm in "،,:" or plain(toks[i], L.TIME_WORDS) or toks[i].norm in L.PRONOUN_PPS):
             i += 1                                           # "أعلن، اليوم، المتحدث ...", "قال عنها المدعي"
-        if i < limit and _object_like(self.text, toks[i]):
-            return None                                      # "نفى وجوده": the subject is the verb's pronoun
+        if i < limit and (_object_like(self.text, toks[i]) or toks[i].norm == "باسم"):
+            return None                                      # "نفى وجوده", "يتحدث باسم": no subject here
         j = i
         while j < limit and j - i < 14:
             t = toks[j]
@@ -135,8 +136,8 @@ class SpeakerFinder:
         if not 1 <= n <= 5:
             return comma
         first = toks[comma + 1]
-        if first.norm in L.PREPOSITIONS:
-            return comma
+        if first.norm in L.PREPOSITIONS or _PARTICIPLE.match(first.norm):
+            return comma                                     # "، من جهة أخرى", "، معتبرا"
         closes = k >= limit or toks[k].norm in "،,:" or toks[k].norm in L.COMPLEMENTIZERS or self._stop(k, limit)
         if not closes:
             return comma
@@ -153,7 +154,7 @@ class SpeakerFinder:
         if k >= start and toks[k].norm in ("قد",):
             k -= 1
         j = k + 1
-        while k >= start and j - k <= 5 and toks[k].kind == "word" and not plain(toks[k], L.PARTICLES) \
+        while k >= start and j - k <= 10 and toks[k].kind == "word" and not plain(toks[k], L.PARTICLES) \
                 and not self._stop(k, v) and self.inside[k] is None:
             k -= 1
         i = k + 1
@@ -169,7 +170,8 @@ class SpeakerFinder:
         span = Span(toks[i].span.start, toks[j - 1].span.end)
         text = self.text[span.start:span.end]
         first = toks[i]
-        anonymous = has(first, L.ANONYMOUS) or (has(first, L.QUANTIFIERS) and i + 1 < j and has(toks[i + 1], L.ANONYMOUS))
+        anonymous = has(first, L.ANONYMOUS) or (has(first, L.QUANTIFIERS) and i + 1 < j
+                                                 and has(toks[i + 1], L.ANONYMOUS))
         org = self._organization(i, j, span)
         stem = strip(first.norm)
         plural = plural_verb or stem.endswith(("ون", "ين")) and len(stem) >= 6 or stem.endswith("ات")
@@ -185,15 +187,18 @@ class SpeakerFinder:
             if has(self.tokens[k], L.ORG_HEADS):
                 t = self.tokens[k]
                 start = t.span.start
-                if t.norm[:1] in "لب" and t.norm[1:] in t.forms:           # "بجهاز الأمن" -> "جهاز الأمن"
-                    start = t.span.start + 1
-                end = next((m for m in range(k + 1, j) if has(self.tokens[m], L.ROLE_NOUNS)
+                if t.norm not in L.ORG_HEADS and t.norm[:1] in "لب" and t.norm[1:] in L.ORG_HEADS:
+                    start = t.span.start + 1                                # "بجهاز الأمن" -> "جهاز الأمن"
+                end = next((m for m in range(k + 1, j) if has(self.tokens[m], L.TITLES)
                             or self.tokens[m].kind == "punct"), j)
                 return self.text[start:self.tokens[end - 1].span.end]
         return None
 
     def _person_entity(self, span: Span) -> bool:
         return any(e.label == "PER" and e.span.overlaps(span) for e in self.article.layer("entities"))
+
+
+_PARTICIPLE = re.compile(r"^م\w{3,}ا$")
 
 
 def _adjunct(t: Token) -> bool:

@@ -85,6 +85,8 @@ _QUANTITY_WORDS = {norm(w) for w in ("عشرات", "مئات", "آلاف", "أل
 _COALITION_BY_COUNTRY = {"SY": "us_led_coalition", "IQ": "us_led_coalition", "TR": "us_led_coalition",
                          "YE": "saudi_led_coalition", "SA": "saudi_led_coalition"}
 _RELATIVES = {norm(w) for w in ("الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي")}
+_QAEDA = norm("القاعدة")
+_BASE_WORDS = {norm(w) for w in ("قاعدة", "قواعد", "القواعد")}
 _MENA_EXCLUDED = {"US", "RU", "FR", "GB"}
 _CUE_BLOCKLIST = {norm(w) for w in ("المالية", "المالي")}
 
@@ -262,6 +264,15 @@ def _alias_ok(tokens: list[Token], end: int, words: tuple[str, ...]) -> bool:
     return not (nxt.startswith("ال") and nxt not in ANAPHOR_ADJECTIVES and len(nxt) > 3)
 
 
+def _not_a_base(tokens: list[Token], i: int, m, ctx: _Context) -> bool:
+    """Bare "القاعدة" is al-Qaeda only where the article names no military base ("قاعدة العند")."""
+    if m[2] != (_QAEDA,):
+        return True
+    if any(x.id in ("al_qaeda", "aqap") for x in ctx.mentions):
+        return True
+    return not any(t.norm in _BASE_WORDS or (t.norm[:1] in "وب" and t.norm[1:] in _BASE_WORDS) for t in tokens)
+
+
 def _span(text: str, tokens: list[Token], i: int, end: int, key: str | None = None) -> Span:
     """Tokens i..end, without the proclitics of the first word ("بقوات" -> "قوات"), closing a quote it opened."""
     start, stop = _orig_offset(text, tokens[i], _stem_cut(tokens[i], key)), tokens[end - 1].span.end
@@ -282,7 +293,7 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
     again = (tokens, keys, article, ctx, aliases, generic, militant, country, sentence_cues)
     # 1. A registry name.
     m = aliases.match(tokens, i, keys)
-    if m and _alias_ok(tokens, m[0], m[2]):
+    if m and _alias_ok(tokens, m[0], m[2]) and _not_a_base(tokens, i, m, ctx):
         end, alias, _, key = m
         return end, _mention(_span(article.text, tokens, i, end, key), reg.actors[alias.actor], alias.via)
     # 2. The forces of a country named by context: "الشرطة", "القوات الحكومية", "قوات الأمن".
@@ -298,7 +309,8 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
         j = i + 1
         if j < len(tokens) and tokens[j].norm == "من":
             j += 1
-        inner = _at(j, *again) if j < len(tokens) else None
+        coordinated = j < len(tokens) and tokens[j].norm[:1] == "و" and tokens[j].norm[1:] in tokens[j].forms
+        inner = _at(j, *again) if j < len(tokens) and not coordinated else None
         if inner is not None and inner[1] is not None and inner[1].id is not None:
             end, m = inner
             start = _span(article.text, tokens, i, i + 1, member).start

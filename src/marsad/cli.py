@@ -87,8 +87,10 @@ def _table(record: dict) -> str:
 
 
 from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
+from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
 
 main.add_command(places)
+main.add_command(actors)
 
 if __name__ == "__main__":
     main()

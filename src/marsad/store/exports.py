@@ -103,7 +103,7 @@ def export(db: str, fmt: str, out: str | IO | None = None, filters: Filters | No
     with Store(db, read_only=True) as store:
         sql = f"SELECT {_columns(store)} FROM events e JOIN articles a USING (article_key){where} " \
               "ORDER BY e.date NULLS LAST, e.event_id"
-        reader = store.con.execute(sql, params).fetch_record_batch(2048)
+        reader = store.con.sql(sql, params=params).to_arrow_reader(2048)
         if fmt == "parquet":
             return _parquet(reader, Path(out))
         with _text_out(out) as fh:

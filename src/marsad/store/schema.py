@@ -110,8 +110,8 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def version(con) -> int:
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                                        ).fetchall()}
     if "schema_version" not in tables:
         return -1 if tables else 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]

@@ -171,3 +171,22 @@ def test_store_export_cli_writes_files_and_reports(db, tmp_path):
     r = subprocess.run([sys.executable, "-m", "marsad.cli", "export", "--db", str(tmp_path / "none.duckdb"),
                         "--format", "jsonl"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "No database at" in r.stderr and "marsad ingest" in r.stderr
+
+
+def test_store_export_country_table_agrees_with_geonames_and_acled():
+    from marsad.store.countries import all_countries, country_code
+    geonames = {}
+    for line in (SHARED / "data" / "geonames_mena" / "countryInfo.txt").open(encoding="utf-8"):
+        if line.strip() and not line.startswith("#"):
+            f = line.split("\t")
+            geonames[f[0]] = (f[1], int(f[2]))
+    table = all_countries()
+    assert len(table) > 150
+    for c in table:
+        assert geonames[c.alpha2] == (c.alpha3, c.numeric), c
+    with ACLED_SAMPLE.open(encoding="utf-8") as f:
+        acled = {(r["country"], r["region"], int(float(r["iso"]))) for r in csv.DictReader(f)}
+    ours = {c.name: c for c in table}
+    for name, region, iso in acled:
+        assert (ours[name].region, ours[name].numeric) == (region, iso)
+        assert country_code(name) == ours[name].alpha2

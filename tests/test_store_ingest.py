@@ -119,10 +119,11 @@ def test_store_ingest_again_changes_nothing(corpus_slice, reference_db, tmp_path
     assert snapshot(db) == before
 
 
-def test_store_ingest_ctrl_c_commits_finished_work_and_marks_the_run(corpus_slice, tmp_path):
-    db = tmp_path / "sigint.duckdb"
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_store_ingest_ctrl_c_or_term_commits_finished_work_and_marks_the_run(corpus_slice, tmp_path, sig):
+    db = tmp_path / "stopped.duckdb"
     proc, _ = _start_and_wait_for_a_commit(corpus_slice, db, workers="1")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     rest = proc.stderr.read()
     assert proc.wait() == 130, rest
     assert "interrupted:" in rest

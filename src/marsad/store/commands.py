@@ -57,7 +57,9 @@ def ingest(paths, db, workers, batch_size, progress, max_bytes):
 
     def stop(signum, frame):
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)      # `kill` stops as cleanly as Ctrl-C
+    for name in ("SIGTERM", "SIGHUP"):          # `kill` or a closed terminal stop as cleanly as Ctrl-C
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     show = _Progress(progress)
     try:
         with show:

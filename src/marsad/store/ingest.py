@@ -102,7 +102,7 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
             _run(store, report, files, workers, batch_size, commit_every, progress, pipeline, max_bytes)
             status = "completed"
         except KeyboardInterrupt:
-            status, message = "interrupted", "interrupted (Ctrl-C); re-run to continue"
+            status, message = "interrupted", "interrupted (Ctrl-C or a signal); re-run to continue"
         except BaseException as e:
             message = str(e)
             raise
@@ -165,7 +165,8 @@ def _run(store: Store, report: IngestReport, files, workers, batch_size, commit_
                                               and (pending or pending_errors or counts["read"])):
                 flush()
             tick()
-        flush()
+        if pending or pending_errors or counts["read"]:
+            flush()
         tick()
         executor.shutdown(wait=True)
     except BaseException:

@@ -116,7 +116,7 @@ def _run(store: Store, report: IngestReport, files, workers, batch_size, commit_
          max_bytes) -> None:
     items = inputs.iter_articles(files, max_bytes)
     ready: deque = deque()                  # (location, article, key) to submit
-    inflight: dict[Future, tuple] = {}      # future -> (location, key, article id)
+    inflight: dict[Future, tuple] = {}      # future -> (location, key, article)
     active: set[str] = set()                # keys submitted but not yet committed
     pending: list[dict] = []                # finished records not yet committed
     pending_errors: list[dict] = []
@@ -150,15 +150,35 @@ def _run(store: Store, report: IngestReport, files, workers, batch_size, commit_
                 chunk = list(islice(items, READ_CHUNK))
                 exhausted = not chunk
                 _admit(chunk, store, ready, active, pending_errors, counts, report)
+            broken = False
             while ready and len(inflight) < capacity:
-                location, article, key = ready.popleft()
-                inflight[executor.submit(_work, article)] = (location, key, article.id)
+                location, article, key = ready[0]
+                try:
+                    inflight[executor.submit(_work, article)] = (location, key, article)
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                ready.popleft()
             if inflight:
                 done, _ = wait(inflight, timeout=commit_every, return_when=FIRST_COMPLETED)
+                if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    # A worker died (a crash in native code, the OOM killer): find the article at fault.
+                    finished = {f: v for f, v in inflight.items() if f.done() and f.exception() is None}
+                    suspects = [v for f, v in inflight.items() if f not in finished]
+                    records = [_result(f, key, art) | {"location": loc} for f, (loc, key, art) in finished.items()]
+                    inflight.clear()
+                    isolated, executor = _isolate(suspects, executor, workers, pipeline)
+                    records += isolated
+                    pending.extend(records)
+                    report.done += len(records)
+                    done = ()
                 for fut in done:
-                    location, key, article_id = inflight.pop(fut)
-                    pending.append(_result(fut, key, article_id, inflight) | {"location": location})
+                    location, key, article = inflight.pop(fut)
+                    pending.append(_result(fut, key, article) | {"location": location})
                     report.done += 1
+            elif broken:              # the pool died with nothing in flight (a worker killed while idle)
+                _stop(executor)
+                executor = _executor(workers, pipeline)
             elif exhausted and not ready:
                 break
             if len(pending) >= batch_size or (time.monotonic() - last_commit >= commit_every
@@ -197,17 +217,35 @@ def _admit(chunk, store, ready, active, pending_errors, counts, report) -> None:
         ready.append((location, item, key))
 
 
-def _result(fut: Future, key: str, article_id, inflight) -> dict:
+def _result(fut: Future, key: str, article) -> dict:
     try:
         return fut.result()
-    except BrokenProcessPool:
-        ids = ", ".join(str(v[2]) for v in [(None, key, article_id), *inflight.values()])
-        raise StoreError("E612", "A worker process died (out of memory, or a crash in a native library) "
-                         f"while extracting one of these articles: {ids}. What was committed is kept; "
-                         "re-run to continue, with --workers 1 to find the article at fault.") from None
     except Exception as e:      # e.g. a result that could not be sent back from the worker
-        return {"key": key, "article": {"article_id": article_id}, "tables": {},
+        return {"key": key, "article": {"article_id": article.id}, "tables": {},
                 "error": {"code": "E620", "message": f"{type(e).__name__}: {e}", "detail": None}}
+
+
+def _isolate(suspects, executor, workers, pipeline):
+    """Run each article that was in flight when a worker died alone in a fresh pool: the ones
+    that kill their worker again become error records, the others are extracted as usual."""
+    records = []
+    _stop(executor)
+    executor = _executor(workers, pipeline)
+    for location, key, article in suspects:
+        fut = executor.submit(_work, article)
+        try:
+            rec = fut.result()
+        except BrokenProcessPool:
+            _stop(executor)
+            executor = _executor(workers, pipeline)
+            rec = {"key": key, "article": {"article_id": article.id}, "tables": {},
+                   "error": {"code": "E622", "message": "the worker process extracting this article died "
+                             "(a crash in native code, or out of memory)", "detail": None}}
+        except Exception as e:
+            rec = {"key": key, "article": {"article_id": article.id}, "tables": {},
+                   "error": {"code": "E620", "message": f"{type(e).__name__}: {e}", "detail": None}}
+        records.append(rec | {"location": location})
+    return records, executor
 
 
 # -- workers ---------------------------------------------------------------------------------

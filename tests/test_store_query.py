@@ -95,3 +95,8 @@ def test_store_query_cli_formats(db):
     assert r.returncode == 0 and "saudi_coalition" in r.stdout and "Saudi-led coalition" in r.stdout
     r = cli("--db", db, "--sql", "DROP TABLE events")
     assert r.returncode == 2 and "read-only" in r.stderr
+
+
+def test_store_commands_offer_exactly_the_library_choices():
+    from marsad.store import FORMATS, SUMMARIES, commands
+    assert commands.FORMATS == FORMATS and commands.SUMMARIES == tuple(SUMMARIES)

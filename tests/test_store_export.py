@@ -190,3 +190,15 @@ def test_store_export_country_table_agrees_with_geonames_and_acled():
     for name, region, iso in acled:
         assert (ours[name].region, ours[name].numeric) == (region, iso)
         assert country_code(name) == ours[name].alpha2
+
+
+def test_store_export_from_a_store_this_process_has_open_for_writing(db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(open(db, "rb").read())
+    with Store(copy) as store:                  # a server with writes on holds the file like this
+        with pytest.raises(StoreError, match=r"\[E602\].*already open for writing in this process"):
+            export(str(copy), "jsonl", io.StringIO())
+        out = io.StringIO()
+        assert export(store, "jsonl", out).rows == 4
+        assert export(store, "parquet", str(tmp_path / "e.parquet")).rows == 4
+    assert len(out.getvalue().splitlines()) == 4

@@ -100,3 +100,12 @@ def test_store_query_cli_formats(db):
 def test_store_commands_offer_exactly_the_library_choices():
     from marsad.store import FORMATS, SUMMARIES, commands
     assert commands.FORMATS == FORMATS and commands.SUMMARIES == tuple(SUMMARIES)
+
+
+def test_store_query_summaries_on_a_store_this_process_has_open(db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(open(db, "rb").read())
+    with Store(copy) as store:
+        assert query(store, "events-by-type").rows == query(db, "events-by-type").rows
+        with pytest.raises(StoreError, match="E638"):
+            query(store, sql="SELECT 1")

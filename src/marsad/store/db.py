@@ -57,6 +57,10 @@ def connect(path: str | Path, read_only: bool = False):
                              "wait for that process (a running `marsad ingest`?) to finish, or stop it.") from None
         raise StoreError("E605", f"Cannot open {path}: {e}") from None
     except duckdb.Error as e:
+        if "same database file with a different configuration" in str(e):
+            raise StoreError("E602", f"{path} is already open for writing in this process, and DuckDB will not "
+                             "open it a second time: use that open Store (export() and query() accept one)."
+                             ) from None
         raise StoreError("E605", f"Cannot open {path} as a DuckDB database ({e}). Is it another kind of file?") \
             from None
 

@@ -9,13 +9,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-import marsad
 from conftest import CORPUS, ROOT, SHARED
 from marsad.batch.extract import to_record
 from marsad.errors import StoreError
 from marsad.store import Filters, Store, export, ingest
 from marsad.store.exports import ACLED_COLUMNS, interaction
-from store_helpers import syria_article, yemen_article
+from store_helpers import syria_article, with_text_layers, yemen_article
 
 ACLED_SAMPLE = SHARED / "data" / "acled_sample" / "acled_mena_sample.csv"
 
@@ -29,7 +28,7 @@ def db(tmp_path_factory):
         sample.write_text("".join(islice(f, 20)), encoding="utf-8")
     ingest([str(sample)], str(path), workers=1)
     with Store(path) as store:
-        store.write([to_record(marsad.extract(a)) for a in (syria_article(), yemen_article())])
+        store.write([to_record(with_text_layers(a)) for a in (syria_article(), yemen_article())])
     return str(path)
 
 

@@ -17,7 +17,7 @@ from marsad.pipeline import Pipeline, stage
 from marsad.readers import read_inputs
 from marsad.store import Store, ingest
 
-SLICE = 300          # real articles in the kill-and-resume test
+SLICE = 150          # real articles in the kill-and-resume test (15 batches of 10)
 CONTENT_TABLES = ("articles", "events", "event_sources", "figures", "quotes", "actors", "places", "entities",
                   "layers", "errors")
 VOLATILE = {"run_id", "ingested_at", "created_at"}      # differ between runs by design

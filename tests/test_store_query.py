@@ -6,19 +6,18 @@ import sys
 
 import pytest
 
-import marsad
 from conftest import ROOT
 from marsad.batch.extract import to_record
 from marsad.errors import StoreError
 from marsad.store import Filters, Store, query
-from store_helpers import syria_article, yemen_article
+from store_helpers import syria_article, with_text_layers, yemen_article
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("query") / "m.duckdb"
     with Store(path) as store:
-        store.write([to_record(marsad.extract(a)) for a in (syria_article(), yemen_article())])
+        store.write([to_record(with_text_layers(a)) for a in (syria_article(), yemen_article())])
     return str(path)
 
 

@@ -7,6 +7,16 @@ arabic_conflict_news``), and every span is found in the text, never typed as num
 from __future__ import annotations
 
 from marsad.article import ActorMention, Article, Entity, Event, Figure, Place, Quote, Span
+from marsad.pipeline import Pipeline
+
+# The foundation's text stages only: the hand-built layers stand in for every later stage.
+TEXT_STAGES = ["marsad.text.boilerplate:mark_boilerplate", "marsad.text.sentences:split_sentences",
+               "marsad.text.tokens:tokenize"]
+
+
+def with_text_layers(article: Article) -> Article:
+    """Add boilerplate, sentences and tokens without touching the hand-built layers."""
+    return Pipeline.default(TEXT_STAGES)(article)
 
 SYRIA_TEXT = (
     "بيروت - قال المرصد السوري لحقوق الإنسان إن 12 مدنيا قتلوا في غارات جوية على بلدة الباغوز "
@@ -34,7 +44,8 @@ def syria_article(url: str | None = "https://example.org/syria/1", date: str = "
     a = Article(text=t, id="hand-syria", url=url, source="example", title="غارات على الباغوز", date=date,
                 date_source="input")
     baghuz = Place(span(t, "الباغوز"), "الباغوز", geonameid=None, name_en="Al Baghuz Fawqani", country="SY",
-                   admin1="Deir ez-Zor", lat=34.4553, lon=40.9597, geo_precision=1, feature="village")
+                   admin1="Deir ez-Zor", lat=34.4553, lon=40.9597, geo_precision=1, feature="village",
+                   name_ar="الباغوز فوقاني", confidence=0.9)
     hasaka = Place(span(t, "الحسكة"), "الحسكة", geonameid=173576, name_en="Al-Hasakah", country="SY",
                    admin1="Al-Hasakah", geo_precision=3, feature="admin1")     # no coordinates on purpose
     sdf = ActorMention(span(t, "قوات سوريا الديمقراطية"), "sdf", "Syrian Democratic Forces (SDF)", 2, "SY")

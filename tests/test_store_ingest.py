@@ -17,7 +17,7 @@ from marsad.pipeline import Pipeline, stage
 from marsad.readers import read_inputs
 from marsad.store import Store, ingest
 
-SLICE = 300          # real articles in the kill-and-resume test
+SLICE = 150          # real articles in the kill-and-resume test (15 batches of 10)
 CONTENT_TABLES = ("articles", "events", "event_sources", "figures", "quotes", "actors", "places", "entities",
                   "layers", "errors")
 VOLATILE = {"run_id", "ingested_at", "created_at"}      # differ between runs by design
@@ -119,10 +119,11 @@ def test_store_ingest_again_changes_nothing(corpus_slice, reference_db, tmp_path
     assert snapshot(db) == before
 
 
-def test_store_ingest_ctrl_c_commits_finished_work_and_marks_the_run(corpus_slice, tmp_path):
-    db = tmp_path / "sigint.duckdb"
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_store_ingest_ctrl_c_or_term_commits_finished_work_and_marks_the_run(corpus_slice, tmp_path, sig):
+    db = tmp_path / "stopped.duckdb"
     proc, _ = _start_and_wait_for_a_commit(corpus_slice, db, workers="1")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     rest = proc.stderr.read()
     assert proc.wait() == 130, rest
     assert "interrupted:" in rest
@@ -236,3 +237,25 @@ def test_readers_whole_corpus_reads_as_2000_articles():
 def test_store_ingest_worker_count_defaults_to_the_cores(monkeypatch):
     from marsad.store import default_workers
     assert default_workers() == len(os.sched_getaffinity(0))
+
+
+@stage("crashy", requires=["sentences"], assigns=["quantities"])
+def crashy(article):
+    if article.id == os.environ.get("MARSAD_TEST_CRASH_ID"):
+        os._exit(3)           # what a segfault in native code or the OOM killer does to a worker
+    return []
+
+
+def test_store_ingest_an_article_that_kills_its_worker_is_recorded_and_the_run_goes_on(corpus_slice, tmp_path,
+                                                                                       monkeypatch):
+    sample = tmp_path / "sample.jsonl"
+    with corpus_slice.open(encoding="utf-8") as f:
+        lines = list(islice(f, 30))
+    sample.write_text("".join(lines), encoding="utf-8")
+    victim = json.loads(lines[12])["id"]
+    monkeypatch.setenv("MARSAD_TEST_CRASH_ID", victim)
+    pipeline = Pipeline([*Pipeline.default().stages, crashy])
+    report = ingest([str(sample)], str(tmp_path / "m.duckdb"), workers=2, pipeline=pipeline, batch_size=5)
+    assert (report.status, report.new, report.errors) == ("completed", 29, 1)
+    with Store(tmp_path / "m.duckdb", read_only=True) as store:
+        assert store.con.execute("SELECT article_id, code FROM errors").fetchall() == [(victim, "E622")]

@@ -93,3 +93,16 @@ def test_store_schema_names_the_process_holding_the_database(tmp_path):
 def test_store_schema_read_only_open_of_a_missing_file_says_how_to_create_it(tmp_path):
     with pytest.raises(StoreError, match=r"\[E601\].*marsad ingest"):
         Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_store_schema_upgrade_to_v3_backfills_place_columns_from_data(tmp_path):
+    path = str(tmp_path / "v2.duckdb")
+    with Store(path, target=2) as old:
+        assert "name_ar" not in old.columns("places")
+        old.write([to_record(syria_article())])
+    with Store(path) as store:
+        assert store.version >= 3
+        assert store.con.execute("SELECT name, name_ar, confidence FROM places ORDER BY idx").fetchall() == \
+            [("الباغوز", "الباغوز فوقاني", 0.9), ("الحسكة", None, None)]
+        assert store.con.execute("SELECT location_name_ar, location_confidence FROM events ORDER BY idx"
+                                 ).fetchall() == [("الباغوز فوقاني", 0.9), (None, None)]

@@ -8,7 +8,7 @@ from marsad.article import Article
 from marsad.batch.extract import article_key, flatten, process, to_record
 from marsad.pipeline import Pipeline, stage
 from marsad.store import Store
-from store_helpers import SYRIA_TEXT, syria_article, yemen_article
+from store_helpers import SYRIA_TEXT, TEXT_STAGES, syria_article, with_text_layers, yemen_article
 
 SPAN_TABLES = {"events": ["evidence", "trigger", "actor1_span", "actor2_span", "location_span"],
                "event_sources": ["evidence"], "figures": ["evidence", "quantity"],
@@ -16,7 +16,7 @@ SPAN_TABLES = {"events": ["evidence", "trigger", "actor1_span", "actor2_span", "
 
 
 def record(article):
-    return to_record(marsad.extract(article), stages=marsad.default_pipeline().names)
+    return to_record(with_text_layers(article), stages=TEXT_STAGES)
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def store(tmp_path):
 
 
 def test_store_write_round_trips_every_layer_but_tokens(store):
-    article = marsad.extract(syria_article())
+    article = with_text_layers(syria_article())
     store.write([to_record(article)])
     back = store.load_article(article_key(article.content_hash, article.url))
     article.layers.pop("tokens")

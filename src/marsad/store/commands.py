@@ -57,7 +57,9 @@ def ingest(paths, db, workers, batch_size, progress, max_bytes):
 
     def stop(signum, frame):
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)      # `kill` stops as cleanly as Ctrl-C
+    for name in ("SIGTERM", "SIGHUP"):          # `kill` or a closed terminal stop as cleanly as Ctrl-C
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     show = _Progress(progress)
     try:
         with show:
@@ -185,6 +187,11 @@ def query(summary, db, sql, since, until, country, event_type, limit, fmt):
         from rich.console import Console
         from rich.table import Table
         table = Table(*result.columns, title=summary or None)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
+        cells = [["" if v is None else str(v) for v in row] for row in result.rows]
+        for row in cells:
+            table.add_row(*row)
+        console = Console()
+        if not console.is_terminal:     # piped: as wide as the rows need, never cut
+            widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
+            console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+        console.print(table)

@@ -57,6 +57,10 @@ def connect(path: str | Path, read_only: bool = False):
                              "wait for that process (a running `marsad ingest`?) to finish, or stop it.") from None
         raise StoreError("E605", f"Cannot open {path}: {e}") from None
     except duckdb.Error as e:
+        if "same database file with a different configuration" in str(e):
+            raise StoreError("E602", f"{path} is already open for writing in this process, and DuckDB will not "
+                             "open it a second time: use that open Store (export() and query() accept one)."
+                             ) from None
         raise StoreError("E605", f"Cannot open {path} as a DuckDB database ({e}). Is it another kind of file?") \
             from None
 
@@ -84,9 +88,7 @@ class Store:
                     self.con = connect(path, read_only=True)
             else:
                 schema.migrate(self.con, self.path, schema.LATEST if target is None else target)
-            tables = {r[0] for r in self.con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
-            self._arrow = {t: self._arrow_schema(t) for t in ("articles", "errors", *CHILD_TABLES) if t in tables}
+            self._arrow = self._arrow_schemas(("articles", "errors", *CHILD_TABLES))
         except BaseException:
             self.con.close()
             raise
@@ -104,17 +106,19 @@ class Store:
     def version(self) -> int:
         return schema.version(self.con)
 
-    def _arrow_schema(self, table: str):
+    def _arrow_schemas(self, tables) -> dict:
+        """Arrow schemas of the tables that exist, from the database's own column types."""
         import pyarrow as pa
 
-        cols = self.con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-                                [table]).fetchall()
-        fields = []
-        for name, dtype in cols:
+        fields: dict[str, list] = {}
+        for table, name, dtype in self.con.execute(
+                "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
+                "AND table_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY table_name, column_index",
+                [list(tables)]).fetchall():
             kind = _ARROW_TYPES.get(dtype, "string")
-            fields.append(pa.field(name, pa.timestamp("us") if kind == "timestamp" else getattr(pa, kind)()))
-        return pa.schema(fields)
+            fields.setdefault(table, []).append(
+                pa.field(name, pa.timestamp("us") if kind == "timestamp" else getattr(pa, kind)()))
+        return {t: pa.schema(f) for t, f in fields.items()}
 
     def columns(self, table: str) -> list[str]:
         return self._arrow[table].names

@@ -92,23 +92,33 @@ class ExportResult:
     message: str = ""
 
 
-def export(db: str, fmt: str, out: str | IO | None = None, filters: Filters | None = None) -> ExportResult:
-    """Write the events of `db` matching `filters` to `out` (a path, a text stream, or None for stdout)."""
+def export(db: str | Path | Store, fmt: str, out: str | IO | None = None,
+           filters: Filters | None = None) -> ExportResult:
+    """Write the events of `db` matching `filters` to `out` (a path, a text stream, or None for stdout).
+
+    `db` is a database file, or a Store this process already has open (DuckDB will not open
+    a file a second time, even read-only, in a process that has it open for writing)."""
     if fmt not in FORMATS:
         raise StoreError("E630", f"Unknown export format {fmt!r}. Formats: {', '.join(FORMATS)}.")
     filters = filters or Filters()
     if fmt == "parquet" and not isinstance(out, (str, Path)):
         raise StoreError("E634", "Parquet is a binary file format: give an output file with -o FILE.parquet.")
     where, params = filters.where()
+    if isinstance(db, Store):
+        return _export(db, db.con.cursor(), fmt, out, where, params)
     with Store(db, read_only=True) as store:
-        sql = f"SELECT {_columns(store)} FROM events e JOIN articles a USING (article_key){where} " \
-              "ORDER BY e.date NULLS LAST, e.event_id"
-        reader = store.con.execute(sql, params).fetch_record_batch(2048)
-        if fmt == "parquet":
-            return _parquet(reader, Path(out))
-        with _text_out(out) as fh:
-            return {"jsonl": _jsonl, "acled-csv": _acled_csv, "geojson": _geojson,
-                    "plover-jsonl": _plover}[fmt](_rows(reader), fh)
+        return _export(store, store.con, fmt, out, where, params)
+
+
+def _export(store: Store, con, fmt: str, out, where: str, params: list) -> ExportResult:
+    sql = f"SELECT {_columns(store)} FROM events e JOIN articles a USING (article_key){where} " \
+          "ORDER BY e.date NULLS LAST, e.event_id"
+    reader = con.sql(sql, params=params).to_arrow_reader(2048)
+    if fmt == "parquet":
+        return _parquet(reader, Path(out))
+    with _text_out(out) as fh:
+        return {"jsonl": _jsonl, "acled-csv": _acled_csv, "geojson": _geojson,
+                "plover-jsonl": _plover}[fmt](_rows(reader), fh)
 
 
 def _columns(store: Store) -> str:

@@ -10,7 +10,10 @@ transaction. Killing the run at any moment therefore loses at most the uncommitt
 re-running skips every article already stored (by its key: content hash + URL) and does
 the rest, so the database ends up exactly as after an uninterrupted run. An article that
 cannot be read or extracted becomes a row of the errors table and the run goes on; it is
-tried again on the next run and its error row goes once it is stored.
+tried again on the next run and its error row goes once it is stored. If a worker process
+dies (a crash in native code, the OOM killer), the articles it may have been working on are
+run again one by one in a fresh pool, and only the one that kills a worker again is
+recorded as an error.
 """
 from __future__ import annotations
 
@@ -99,10 +102,11 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
         report = IngestReport(db=str(db), run_id=run_id, workers=workers, total=inputs.estimate(files))
         status, message = "failed", None
         try:
-            _run(store, report, files, workers, batch_size, commit_every, progress, pipeline, max_bytes)
+            _Run(store, report, workers, batch_size, commit_every, progress, pipeline).execute(
+                inputs.iter_articles(files, max_bytes))
             status = "completed"
         except KeyboardInterrupt:
-            status, message = "interrupted", "interrupted (Ctrl-C); re-run to continue"
+            status, message = "interrupted", "interrupted (Ctrl-C or a signal); re-run to continue"
         except BaseException as e:
             message = str(e)
             raise
@@ -112,101 +116,148 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
     return report
 
 
-def _run(store: Store, report: IngestReport, files, workers, batch_size, commit_every, progress, pipeline,
-         max_bytes) -> None:
-    items = inputs.iter_articles(files, max_bytes)
-    ready: deque = deque()                  # (location, article, key) to submit
-    inflight: dict[Future, tuple] = {}      # future -> (location, key, article id)
-    active: set[str] = set()                # keys submitted but not yet committed
-    pending: list[dict] = []                # finished records not yet committed
-    pending_errors: list[dict] = []
-    counts = {"read": 0, "skipped": 0}      # since the last commit
-    exhausted = False
-    last_commit = time.monotonic()
-    capacity = 4 * workers
+class _Run:
+    """The moving parts of one run: articles read, in flight, finished and committed."""
 
-    def flush():
-        nonlocal pending, pending_errors, last_commit
-        written = store.write(pending, report.run_id, pending_errors, read=counts["read"],
-                              skipped=counts["skipped"])
-        for rec in pending:
-            active.discard(rec["key"])
-        pending, pending_errors, last_commit = [], [], time.monotonic()
-        counts["read"] = counts["skipped"] = 0
-        report.new += written.new
-        report.skipped += written.skipped
-        report.events += written.events
-        report.errors += written.errors
-        report.batches += 1
+    def __init__(self, store: Store, report: IngestReport, workers: int, batch_size: int, commit_every: float,
+                 progress, pipeline):
+        self.store, self.report, self.progress, self.pipeline = store, report, progress, pipeline
+        self.workers, self.batch_size, self.commit_every = workers, batch_size, commit_every
+        self.capacity = 4 * workers             # articles in flight: enough to keep every worker busy
+        self.ready: deque = deque()             # (location, article, key) to submit
+        self.inflight: dict[Future, tuple] = {}  # future -> (location, key, article)
+        self.active: set[str] = set()           # keys submitted but not yet committed
+        self.pending: list[dict] = []           # finished records not yet committed
+        self.pending_errors: list[dict] = []    # unreadable inputs not yet committed
+        self.read = self.skipped = 0            # counted since the last commit
+        self.last_commit = time.monotonic()
+        self.executor = None
 
-    def tick():
-        if progress is not None:
-            progress(report)
+    def execute(self, items) -> None:
+        self.executor = _executor(self.workers, self.pipeline)
+        try:
+            exhausted = False
+            while True:
+                if not exhausted and len(self.ready) + len(self.inflight) < self.capacity:
+                    chunk = list(islice(items, READ_CHUNK))
+                    exhausted = not chunk
+                    self._admit(chunk)
+                broken = self._submit()
+                if self.inflight:
+                    self._collect(broken)
+                elif broken:          # the pool died with nothing in flight (a worker killed while idle)
+                    self._restart()
+                elif exhausted and not self.ready:
+                    break
+                if len(self.pending) >= self.batch_size or time.monotonic() - self.last_commit >= self.commit_every:
+                    self._flush()
+                self._tick()
+            self._flush()
+            self._tick()
+            self.executor.shutdown(wait=True)
+        except BaseException:
+            _stop(self.executor)
+            # Finished records are whole: keep them (a second Ctrl-C during this write rolls it back).
+            self._flush()
+            raise
 
-    executor = _executor(workers, pipeline)
-    try:
-        while True:
-            if not exhausted and len(ready) + len(inflight) < capacity:
-                chunk = list(islice(items, READ_CHUNK))
-                exhausted = not chunk
-                _admit(chunk, store, ready, active, pending_errors, counts, report)
-            while ready and len(inflight) < capacity:
-                location, article, key = ready.popleft()
-                inflight[executor.submit(_work, article)] = (location, key, article.id)
-            if inflight:
-                done, _ = wait(inflight, timeout=commit_every, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    location, key, article_id = inflight.pop(fut)
-                    pending.append(_result(fut, key, article_id, inflight) | {"location": location})
-                    report.done += 1
-            elif exhausted and not ready:
-                break
-            if len(pending) >= batch_size or (time.monotonic() - last_commit >= commit_every
-                                              and (pending or pending_errors or counts["read"])):
-                flush()
-            tick()
-        flush()
-        tick()
-        executor.shutdown(wait=True)
-    except BaseException:
-        _stop(executor)
-        # Finished records are whole: keep them (a second Ctrl-C during this write rolls it back).
-        if pending or pending_errors or counts["read"]:
-            flush()
-        raise
+    def _admit(self, chunk) -> None:
+        """Queue the articles of a chunk that are not stored yet; count the rest as done."""
+        keys = {id(item): key_of(item) for _, item in chunk if not isinstance(item, InputError)}
+        stored = self.store.existing(list(keys.values()))
+        for location, item in chunk:
+            self.read += 1
+            self.report.articles += 1
+            if isinstance(item, InputError):
+                self.pending_errors.append(input_error_row(item.where, item))
+                self.report.done += 1
+                continue
+            key = keys[id(item)]
+            if key in stored or key in self.active:
+                self.skipped += 1
+                self.report.done += 1
+                continue
+            self.active.add(key)
+            self.ready.append((location, item, key))
+
+    def _submit(self) -> bool:
+        """Fill the workers; True if the pool turned out to be broken."""
+        while self.ready and len(self.inflight) < self.capacity:
+            location, article, key = self.ready[0]
+            try:
+                self.inflight[self.executor.submit(_work, article)] = (location, key, article)
+            except BrokenProcessPool:
+                return True
+            self.ready.popleft()
+        return False
+
+    def _collect(self, broken: bool) -> None:
+        done, _ = wait(self.inflight, timeout=self.commit_every, return_when=FIRST_COMPLETED)
+        if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+            self._recover()
+            return
+        for fut in done:
+            location, key, article = self.inflight.pop(fut)
+            self._finished(_result(fut, key, article), location)
+
+    def _recover(self) -> None:
+        """A worker died (a crash in native code, the OOM killer): run each article that was in
+        flight alone in a fresh pool; the one that kills its worker again becomes an error."""
+        suspects = []
+        for fut, (location, key, article) in self.inflight.items():
+            if fut.done() and fut.exception() is None:
+                self._finished(fut.result(), location)
+            else:
+                suspects.append((location, key, article))
+        self.inflight.clear()
+        self._restart()
+        for location, key, article in suspects:
+            try:
+                rec = self.executor.submit(_work, article).result()
+            except BrokenProcessPool:
+                self._restart()
+                rec = _failed(key, article, "E622", "the worker process extracting this article died "
+                                                    "(a crash in native code, or out of memory)")
+            except Exception as e:
+                rec = _failed(key, article, "E620", f"{type(e).__name__}: {e}")
+            self._finished(rec, location)
+
+    def _restart(self) -> None:
+        _stop(self.executor)
+        self.executor = _executor(self.workers, self.pipeline)
+
+    def _finished(self, record: dict, location: str) -> None:
+        self.pending.append(record | {"location": location})
+        self.report.done += 1
+
+    def _flush(self) -> None:
+        if not (self.pending or self.pending_errors or self.read):
+            return
+        written = self.store.write(self.pending, self.report.run_id, self.pending_errors, read=self.read,
+                                   skipped=self.skipped)
+        for rec in self.pending:
+            self.active.discard(rec["key"])
+        self.pending, self.pending_errors, self.read, self.skipped = [], [], 0, 0
+        self.last_commit = time.monotonic()
+        r = self.report
+        r.new, r.skipped, r.events = r.new + written.new, r.skipped + written.skipped, r.events + written.events
+        r.errors, r.batches = r.errors + written.errors, r.batches + 1
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(self.report)
 
 
-def _admit(chunk, store, ready, active, pending_errors, counts, report) -> None:
-    """Queue the articles of a chunk that are not stored yet; count the rest as done."""
-    keys = {id(item): key_of(item) for _, item in chunk if not isinstance(item, InputError)}
-    stored = store.existing(list(keys.values()))
-    for location, item in chunk:
-        counts["read"] += 1
-        report.articles += 1
-        if isinstance(item, InputError):
-            pending_errors.append(input_error_row(item.where, item))
-            report.done += 1
-            continue
-        key = keys[id(item)]
-        if key in stored or key in active:
-            counts["skipped"] += 1
-            report.done += 1
-            continue
-        active.add(key)
-        ready.append((location, item, key))
-
-
-def _result(fut: Future, key: str, article_id, inflight) -> dict:
+def _result(fut: Future, key: str, article) -> dict:
     try:
         return fut.result()
-    except BrokenProcessPool:
-        ids = ", ".join(str(v[2]) for v in [(None, key, article_id), *inflight.values()])
-        raise StoreError("E612", "A worker process died (out of memory, or a crash in a native library) "
-                         f"while extracting one of these articles: {ids}. What was committed is kept; "
-                         "re-run to continue, with --workers 1 to find the article at fault.") from None
     except Exception as e:      # e.g. a result that could not be sent back from the worker
-        return {"key": key, "article": {"article_id": article_id}, "tables": {},
-                "error": {"code": "E620", "message": f"{type(e).__name__}: {e}", "detail": None}}
+        return _failed(key, article, "E620", f"{type(e).__name__}: {e}")
+
+
+def _failed(key: str, article, code: str, message: str) -> dict:
+    return {"key": key, "article": {"article_id": article.id}, "tables": {},
+            "error": {"code": code, "message": message, "detail": None}}
 
 
 # -- workers ---------------------------------------------------------------------------------

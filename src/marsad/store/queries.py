@@ -47,13 +47,18 @@ class QueryResult:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
-def query(db: str, name: str | None = None, sql: str | None = None, filters: Filters | None = None,
+def query(db: str | Store, name: str | None = None, sql: str | None = None, filters: Filters | None = None,
           limit: int = 20) -> QueryResult:
-    """A ready summary (`name`, see SUMMARIES) or one read-only SQL statement (`sql`)."""
+    """A ready summary (`name`, see SUMMARIES) or one read-only SQL statement (`sql`).
+
+    `db` is a database file or, for summaries, a Store this process already has open."""
     if (name is None) == (sql is None):
         raise StoreError("E636", f"Give either a summary ({', '.join(SUMMARIES)}) or --sql, not "
                          f"{'both' if name else 'neither'}.")
     if sql is not None:
+        if isinstance(db, Store):
+            raise StoreError("E638", "Raw SQL runs on a read-only connection of its own: give the database "
+                             "file, not an open Store.")
         return _raw(db, sql)
     if name not in SUMMARIES:
         raise StoreError("E636", f"Unknown summary {name!r}. Summaries: {', '.join(SUMMARIES)} (or --sql).")
@@ -61,9 +66,15 @@ def query(db: str, name: str | None = None, sql: str | None = None, filters: Fil
     text = SUMMARIES[name].format(where=where, limit=int(limit))
     if name == "top-actors":
         params = params * 2
+    if isinstance(db, Store):
+        return _run(db.con.cursor(), text, params)
     with Store(db, read_only=True) as store:
-        cur = store.con.execute(text, params)
-        return QueryResult([d[0] for d in cur.description], cur.fetchall())
+        return _run(store.con, text, params)
+
+
+def _run(con, text: str, params: list) -> QueryResult:
+    cur = con.execute(text, params)
+    return QueryResult([d[0] for d in cur.description], cur.fetchall())
 
 
 def _raw(db: str, sql: str) -> QueryResult:

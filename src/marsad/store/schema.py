@@ -102,16 +102,27 @@ def _v2(con) -> None:
     SELECT event_id, article_key, 'reported', evidence_start, evidence_end, evidence_text FROM events""")
 
 
+def _v3(con) -> None:
+    # Place gained name_ar (the gazetteer's Arabic name) and confidence (of the resolution).
+    for table, prefix, path in (("places", "", "$"), ("events", "location_", "$.location"),
+                                ("figures", "place_", "$.place")):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {prefix}name_ar VARCHAR")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {prefix}confidence DOUBLE")
+        con.execute(f"UPDATE {table} SET {prefix}name_ar = json_extract_string(data, '{path}.name_ar'), "
+                    f"{prefix}confidence = CAST(json_extract_string(data, '{path}.confidence') AS DOUBLE)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "articles, extracted layers, runs and errors", _v1),
     (2, "event_sources: event <-> article links, backfilled from events", _v2),
+    (3, "Place.name_ar and Place.confidence as columns, backfilled from data", _v3),
 ]
 LATEST = MIGRATIONS[-1][0]
 
 
 def version(con) -> int:
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                                        ).fetchall()}
     if "schema_version" not in tables:
         return -1 if tables else 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]

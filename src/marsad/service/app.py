@@ -236,7 +236,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     def export(db: Db, request: Request,
                format: Annotated[Literal[EXPORT_FORMATS], Query(description="Output format.")],
                filters: Filters):
-        path, media_type, filename = queries.export(db, format, filters, config.query_timeout_s)
+        path, media_type, filename = queries.export(db, format, filters)
         from starlette.background import BackgroundTask
         return FileResponse(path, media_type=media_type, filename=filename,
                             background=BackgroundTask(path.unlink, missing_ok=True))

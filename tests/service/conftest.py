@@ -9,11 +9,14 @@ import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from marsad.article import ActorMention, Article, Event, Place, Span
 
+ROOT_README = Path(__file__).resolve().parents[2] / "README.md"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TOKEN = secrets.token_urlsafe(24)
 XSS_TITLE = '<script>window.__xss = "title"</script><img src=x onerror="window.__xss = \'title-img\'">'
 XSS_URL = "javascript:window.__xss = 'url'"
@@ -167,3 +170,11 @@ def writer(tmp_path_factory, store_path):
     shutil.copy(store_path, path)
     with live_server(db=path, token=TOKEN, max_body_bytes=64 * 1024) as server:
         yield server
+
+
+SCREENSHOTS: list[Path] = []     # saved by the dashboard tests, listed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS:
+        terminalreporter.write_line("dashboard screenshots: " + ", ".join(str(p) for p in SCREENSHOTS))

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import XSS_PAYLOADS, XSS_TITLE, XSS_URL
+from .conftest import ARTIFACTS, SCREENSHOTS, XSS_PAYLOADS, XSS_TITLE, XSS_URL
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 # Collects what a page must never do: any request off this server, any CSP violation, any dialog.
 WATCH = """
 window.__violations = [];
@@ -121,6 +120,7 @@ def test_service_dashboard_map_filter_and_article(page, api):
     expect(page.locator("#article-title")).to_have_text("اشتباكات في الباغوز")
     shot = ARTIFACTS / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)
+    SCREENSHOTS.append(shot)
     print(f"\nscreenshot: {shot}")
 
 
@@ -145,3 +145,4 @@ def test_service_dashboard_keeps_hostile_text_as_text(page):
     assert page.evaluate("typeof window.__xss") == "undefined"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-hostile.png"), full_page=True)
+    SCREENSHOTS.append(ARTIFACTS / "dashboard-hostile.png")

@@ -98,9 +98,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"],
+                             "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
     deadline = time.monotonic() + 60
@@ -150,17 +150,17 @@ async def python_load(url: str, method: str, body: bytes | None, concurrency: in
 def wrk_load(url: str, method: str, body: bytes | None, concurrency: int, seconds: float) -> dict:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk), or use --tool python")
-    script = None
+    work = Path(tempfile.mkdtemp(prefix="marsad-wrk-"))
     args = ["wrk", "-t", "1", "-c", str(concurrency), "-d", f"{max(1, int(seconds))}s", "--latency", url]
     if body:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(f'wrk.method = "{method}"\nwrk.headers["Content-Type"] = "application/json"\n'
-                     f"wrk.body = {json.dumps(body.decode())}\n")
-        script.close()
-        args[1:1] = ["-s", script.name]
+        # The body is read from a file: a Lua string literal cannot carry Arabic JSON safely.
+        (work / "body.json").write_bytes(body)
+        (work / "post.lua").write_text(f'wrk.method = "{method}"\nwrk.headers["Content-Type"] = "application/json"\n'
+                                       f'local f = io.open("{work / "body.json"}", "rb")\n'
+                                       'wrk.body = f:read("*a")\nf:close()\n')
+        args[1:1] = ["-s", str(work / "post.lua")]
     out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60).stdout
-    if script:
-        os.unlink(script.name)
+    shutil.rmtree(work, ignore_errors=True)
 
     def ms(label):
         m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
@@ -180,6 +180,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10, help="Time limit per scenario.")
     ap.add_argument("--max-requests", type=int, default=5000, help="Request limit per scenario (python tool).")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    ap.add_argument("--workers", type=int, default=1, help="marsad serve --workers (server processes).")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="marsad-bench-"))
@@ -191,7 +192,7 @@ def main() -> None:
             n = build_store(db, args.articles)
             print(f"store: {args.articles} corpus articles, {n} events ({time.perf_counter() - t0:.1f} s to build)")
         port = free_port()
-        server = start_server(db, port)
+        server = start_server(db, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         with CORPUS.open(encoding="utf-8") as f:
             sample = json.loads(next(line for i, line in enumerate(f) if i == 7))
@@ -202,7 +203,7 @@ def main() -> None:
              "/v1/events?country=SY&event_type=Battles&limit=50", None),
             (f"POST /v1/extract ({len(sample['text'])} chars)", "POST", "/v1/extract", extract_body),
         ]
-        print(f"\nserver: marsad serve on {base} (1 process); load: {args.tool}; at most {args.seconds:g} s"
+        print(f"\nserver: marsad serve on {base} ({args.workers} process(es)); load: {args.tool}; at most {args.seconds:g} s"
               + (f" and {args.max_requests} requests" if args.tool == "python" else "") + " per row\n")
         print(f"| {'endpoint':<48} | conc | requests | errors | req/s | p50 ms | p99 ms |")
         print(f"|{'-' * 50}|------|----------|--------|-------|--------|--------|")

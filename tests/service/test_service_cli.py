@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from marsad.cli import main
@@ -24,12 +25,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_service_cli_serves_a_store_on_loopback(store_path, tmp_path):
+@pytest.mark.parametrize("options, writes", [(["--token-file", "TOKEN"], True), (["--workers", "2"], False)])
+def test_service_cli_serves_a_store_on_loopback(store_path, tmp_path, options, writes):
     port = free_port()
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
+    options = [str(token_file) if o == "TOKEN" else o for o in options]
     proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "serve", "--db", str(store_path), "--port",
-                             str(port), "--token-file", str(token_file), "--log-level", "warning"],
+                             str(port), "--log-level", "warning", *options],
                             stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -40,13 +43,14 @@ def test_service_cli_serves_a_store_on_loopback(store_path, tmp_path):
             except httpx.TransportError:
                 assert proc.poll() is None and time.monotonic() < deadline, "marsad serve did not start"
                 time.sleep(0.1)
-        assert health.json()["writes"] is True and health.json()["store"] is True
-        assert httpx.get(f"http://127.0.0.1:{port}/v1/events").json()["total"] == 6
+        assert health.json()["writes"] is writes and health.json()["store"] is True
+        for _ in range(4):
+            assert httpx.get(f"http://127.0.0.1:{port}/v1/events").json()["total"] == 6
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0
-    assert f"http://127.0.0.1:{port}/" in err and "writes on" in err
+    assert f"http://127.0.0.1:{port}/" in err and ("writes on" if writes else "writes off") in err
 
 
 def test_service_cli_refusals(tmp_path, monkeypatch):
@@ -56,6 +60,9 @@ def test_service_cli_refusals(tmp_path, monkeypatch):
     monkeypatch.setenv("MARSAD_TOKEN", "short")
     weak = runner.invoke(main, ["serve"])
     assert weak.exit_code == 2 and "at least 16" in weak.output
+    monkeypatch.setenv("MARSAD_TOKEN", TOKEN)
+    two_writers = runner.invoke(main, ["serve", "--workers", "2"])
+    assert two_writers.exit_code == 2 and "one process" in two_writers.output
 
 
 def test_service_cli_options_are_documented():

@@ -272,12 +272,17 @@ def _extract(article):
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory marsad.service.app:app_from_env` (settings from MARSAD_* variables)."""
+    """Factory for uvicorn worker processes (`marsad serve --workers N`): the settings travel in
+    MARSAD_SERVE_CONFIG as JSON, written by the parent."""
+    import json
     import os
     from pathlib import Path
-    from .config import load_token
-    db = os.environ.get("MARSAD_DB")
-    return create_app(ServiceConfig(db=Path(db) if db else None, token=load_token(os.environ.get("MARSAD_TOKEN_FILE"))))
+
+    settings = json.loads(os.environ.get("MARSAD_SERVE_CONFIG") or "{}")
+    if settings.get("db"):
+        settings["db"] = Path(settings["db"])
+    settings["cors_origins"] = tuple(settings.get("cors_origins") or ())
+    return create_app(ServiceConfig(**settings))
 
 
 __all__ = ["create_app", "app_from_env", "EventFilters", "EVENT_TYPES"]

@@ -24,9 +24,12 @@ import click
               help="Seconds a store query may run before it is interrupted (503).")
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow GET requests from this browser origin (repeatable). None by default.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes. More than one only without a write token: DuckDB lets one process "
+                   "write a file, but many read it.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, log_level):
+def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
 
@@ -45,6 +48,10 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         click.echo(f"marsad: error: {db_path}: no such store. Build one with `marsad ingest ... --db {db_path}`, "
                    "or start with a write token to fill it through POST /v1/ingest.", err=True)
         sys.exit(2)
+    if workers > 1 and token is not None:
+        click.echo("marsad: error: --workers above 1 needs writes off (no token): DuckDB lets only one process "
+                   "open the store for writing.", err=True)
+        sys.exit(2)
     if not _loopback(host):
         click.echo(f"marsad: warning: listening on {host}, not loopback: anyone who can reach this machine can "
                    "read the store" + (" and, with the token, write to it" if token else "") + ".", err=True)
@@ -56,8 +63,22 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         click.echo(f"marsad: error: {e.message}", err=True)
         sys.exit(2)
     click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
-               f"(API docs: /docs; writes {'on' if token else 'off'})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+               f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
+               f"{'es' if workers > 1 else ''})", err=True)
+    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # Each worker process builds its own app from the same settings (the parent's check above
+    # already opened the store once, so errors surface here, before any worker starts).
+    import json
+    import os
+    if app.state.db is not None:
+        app.state.db.close()
+    os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
+        {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
+         "cors_origins": list(cors_origins)})
+    uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)
 
 
 def _loopback(host: str) -> bool:

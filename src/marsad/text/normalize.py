@@ -56,7 +56,10 @@ def _fold(ch: str) -> str:
         return ""
     o = ord(ch)
     if 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:   # presentation forms
-        return "".join(_fold(c) for c in unicodedata.normalize("NFKC", ch) if c != " ")
+        base = unicodedata.normalize("NFKC", ch)
+        if base == ch:    # no decomposition: ornate parentheses ﴾ ﴿, unassigned and noncharacters
+            return ch
+        return "".join(_fold(c) for c in base if c != " ")
     if "A" <= ch <= "Z":
         return ch.lower()
     return ch

@@ -26,6 +26,9 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.boilerplate:mark_boilerplate",
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
+    "marsad.places.resolve:geocode",
+    "marsad.actors.resolve:find_actors",
+    "marsad.quotes.find:find_quotes",
 ]
 
 

@@ -32,8 +32,8 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
 
 
-def process_line(line: str) -> tuple[int, int, int, dict[str, float]]:
-    """One article, end to end: (words, tokens, output bytes, seconds spent in each stage).
+def process_line(line: str) -> tuple[int, int, int, dict[str, float], list[str]]:
+    """One article, end to end: (words, tokens, output bytes, seconds in each stage, warnings).
 
     Module-level and free of state so a spawn pool can pickle it by name."""
     import marsad
@@ -46,7 +46,7 @@ def process_line(line: str) -> tuple[int, int, int, dict[str, float]]:
     article = pipeline(from_record(record, "bench"))
     out = json.dumps(to_record(article), ensure_ascii=False)
     stages = {name: t - before.get(name, 0.0) for name, t in pipeline.timings.items()}
-    return len(article.text.split()), len(article.layer("tokens")), len(out.encode()), stages
+    return len(article.text.split()), len(article.layer("tokens")), len(out.encode()), stages, article.warnings
 
 
 _BARRIER = None
@@ -132,9 +132,12 @@ def throughput(corpus: str, limit: int | None, workers: int, chunksize: int) -> 
             sampler.stopped.set()
             sampler.join()
     stage_seconds = {name: 0.0 for name in stage_names}
-    for _, _, _, stages in results:
+    warnings: dict[str, int] = {}
+    for _, _, _, stages, warned in results:
         for name, t in stages.items():
             stage_seconds[name] = stage_seconds.get(name, 0.0) + t
+        for w in warned:
+            warnings[w] = warnings.get(w, 0) + 1
     own = _maxrss_mb()
     worker_peaks = [] if workers == 1 else sorted(per_pid.values(), reverse=True)
     n = len(results)
@@ -149,6 +152,8 @@ def throughput(corpus: str, limit: int | None, workers: int, chunksize: int) -> 
         "tokens": sum(r[1] for r in results),
         "tokens_per_s": sum(r[1] for r in results) / seconds,
         "output_bytes": sum(r[2] for r in results),
+        # A stage that could not load what it needs warns on the article: such a run measures less.
+        "warnings": warnings,
         "stages": stage_names,
         "stage_seconds": stage_seconds,
         # CPU time summed over workers, so per-stage shares do not depend on the worker count.

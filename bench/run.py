@@ -34,6 +34,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from marsad.paths import data_dir
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "data" / "arabic_conflict_news" / "articles.jsonl"
@@ -86,6 +88,7 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "versions": versions,
         "git": commit,
+        "marsad_data": str(data_dir()),
         "load_average_start": os.getloadavg(),
     }
 
@@ -213,6 +216,11 @@ def markdown(res: dict) -> str:
     outside = s["outside_stages_share"] * one["seconds"] * one["workers"] / one["articles"] * 1000
     lines.append(f"| outside the stages (JSON in, Article, output record to JSON) | "
                  f"{s['outside_stages_share']:.1%} | {outside:.3f} |")
+    warned = {w: n for r in m["runs"] for w, n in r["warnings"].items()}
+    if warned:
+        lines += ["", f"**Warnings from the stages** (data folder `{info['marsad_data']}`): a stage that could not "
+                  "load what it needs measures less than it would in use:", ""]
+        lines += [f"- {n} of {one['articles']} articles: {w}" for w, n in warned.items()]
     st = m["startup"]
     lines += ["", f"Start-up, median of {len(m['startup_runs'])} fresh processes: import {st['import_s']:.3f} s, "
               f"build pipeline {st['build_s']:.3f} s, first article {st['first_article_s']:.3f} s."]

@@ -26,6 +26,9 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.boilerplate:mark_boilerplate",
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
+    "marsad.numbers.quantities:find_quantities",
+    "marsad.dates.times:find_times",
+    "marsad.numbers.figures:find_figures",
 ]
 
 

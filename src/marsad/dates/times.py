@@ -87,6 +87,8 @@ _RULES: list[tuple[str, re.Pattern]] = [(name, re.compile(_fold(rx))) for name, 
     ("day_this_month", rf"{_B}(?:يوم{_S})?(?:{DAY}){_S}من{_S}(?:هذا{_S})?(?:ال)?شهر(?:{_S}(?P<tense>{TENSE}))?{_E}"),
     ("hijri_date", rf"{_B}(?:{DAY}){_S}(?:من{_S})?(?:شهر{_S})?(?P<hmonth>{HMONTH})(?:{_S}(?:عام{_S})?(?P<year>1[34]\d\d))?"
                    rf"(?:{_O}(?P<mark>ه){_E})?{_E}"),
+    ("hijri_month", rf"{_B}(?:شهر{_S})?(?P<hmonth>{HMONTH}){_S}(?:(?:من{_S})?(?:عام|العام|سنه){_S})?(?P<year>1[34]\d\d)"
+                    rf"(?:{_O}(?P<mark>ه){_E})?{_E}"),
     ("hijri_year", rf"{_B}(?:(?:عام|العام|سنه){_S})?(?P<year>1[34]\d\d){_O}ه{_E}"),
     ("month", rf"{_B}(?:(?P<edge>{_EDGE}){_S})?(?:شهر{_S})?(?P<month>{MONTH})(?:{_O}[/(-]{_O}(?P<month2>{MONTH})"
               rf"{_O}\)?)?(?:{YEAR}|{_S}(?P<tense>{TENSE}))?{_E}"),
@@ -232,6 +234,13 @@ class _Resolver:
         options = [d for d in options if d]
         best = min(options, key=lambda d: (abs((d - self.pub).days), d > self.pub)) if options else None
         return "hijri", best, None, "day"
+
+    def hijri_month(self, m):
+        month = cal.HIJRI_MONTHS[" ".join(m.group("hmonth").split())]
+        y = int(m.group("year"))
+        first = cal.hijri_to_gregorian(y, month, 1)
+        nxt = cal.hijri_to_gregorian(y + (month == 12), month % 12 + 1, 1)
+        return "hijri", nxt - timedelta(days=1) if nxt else None, first, "month"
 
     def hijri_year(self, m):
         y = int(m.group("year"))

@@ -44,6 +44,8 @@ _STRONG_PUNCT = {".", ":", "؛", ";", "!", "?", "؟"}
 _SKIP_BEFORE = {norm(w) for w in ("عن", "على", "إلى", "الى", "ب", "نحو", "حوالي", "قرابة", "من", "ما", "أكثر",
                                   "يقارب", "زهاء", "لا", "يقل", "يزيد", "يصل", "حتى", "الـ", "ال")}
 _OF = norm("من")
+_TO = {norm("إلى"), norm("الى")}
+_TOLL = {norm("حصيلة"), norm("الحصيلة")}
 _SKIP_BOILERPLATE = ("dateline", "agency", "byline", "date_line")
 _CAMP = norm("مخيم")
 _RESIDENTS = {norm(w) for w in ("سكان", "قاطنين", "قاطن", "مقيم", "مقيمين", "نازح", "نازحين", "شخص", "أشخاص")}
@@ -51,8 +53,12 @@ _SINCE = norm("منذ")
 _WAR_START = {norm(w) for w in ("اندلاع", "بدء", "بداية", "انطلاق")}
 _SOURCE_STOP = {norm(w) for w in """أن إن ان بأن بان أنه انه إنه عن على إلى الى في حول بعد قبل خلال من الذي التي
     الذين اليوم أمس امس مساء صباح يوم وأن وإن""".split()}
+_LABELS = {norm(w) for w in """سن عمر العمر رقم الرقم المادة مادة القرار قرار الفرقة فرقة اللواء لواء الكيلو
+    الكتيبة كتيبة الساعة ساعة الطريق طريق الصفحة المرتبة المركز الدرجة الفقرة البند القطاع الحي المنطقة""".split()}
 _CLAUSE_BREAK = {norm(w) for w in ("،", ",", "أن", "إن", "ان", "بأن", "وأن", "وإن", "أنه", "إنه")}
 _POST_WINDOW = 4
+_TOLL_WINDOW = 17
+_LONG_POST_WINDOW = 9
 _PRE_WINDOW = 10
 
 
@@ -149,6 +155,9 @@ class _Context:
             out.append(q)
         return out
 
+    def in_time(self, span: Span) -> bool:
+        return any(t.span.covers(span) for t in self.times)
+
     def dates_for(self, sentence: Span, where: Span) -> tuple[str | None, str | None]:
         """(date, date_start): the day-precision time nearest the number in its sentence, the start
         of a period there ('منذ التاسع من يناير'), else the publication date."""
@@ -176,10 +185,12 @@ def _forms(tok: Token) -> list[str]:
     return tok.forms if tok.kind == "word" else [tok.norm]
 
 
-def _noun(tok: Token, after_number: bool = True) -> lx.Noun | None:
+def _noun(tok: Token, after_number: bool = True, counted: bool = False) -> lx.Noun | None:
+    """The people noun a token names. counted: the token right after a number, where a و/ف
+    proclitic means a new conjunct ('الـ18 وامرأة'), never the counted noun."""
     if tok.kind != "word":
         return None
-    for f in tok.forms:
+    for f in ((tok.norm, tok.stem) if counted else tok.forms):
         entry = lx.noun_entry(f, after_number)
         if entry:
             return entry
@@ -192,6 +203,8 @@ def _trigger(toks: list[Token], i: int) -> tuple[str, bool] | None:
         return None
     for f in tok.forms:
         if f in lx.TRIGGERS:
+            if f in lx.AMOUNT_VERBS and i + 1 < len(toks) and toks[i + 1].norm in _TO:
+                return None                               # 'وصل عدد الجرحى إلى 200': reached, not arrived
             return lx.TRIGGERS[f]
     if i + 1 < len(toks) and any((f, toks[i + 1].norm) in lx.KILL_BIGRAMS for f in tok.forms):
         return "killed", True
@@ -227,51 +240,67 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
                 (lx.dual_entry(f) for f in toks[k].forms if lx.dual_entry(f)), None)
             if entry:
                 noun, noun_at = entry, k
-    if noun is None and nxt is not None:
+    if noun is None and toks[first].kind == "word" and toks[first].norm.startswith("ال") and first > 0 \
+            and q.value <= 10 and toks[first - 1].kind == "word":
+        noun = _noun(toks[first - 1], after_number=False)    # 'الجنود الثلاثة', but 'الاعتداءات الثلاثة'
+        if noun is None:
+            return None
+        noun_at = first - 1
+    elif noun is None and nxt is not None:
         if any(f in lx.THINGS for f in _forms(nxt)):
             return None
-        noun = _noun(nxt)
+        noun = _noun(nxt, counted=True)
         noun_at = after if noun else None
         if noun is None and nxt.norm == _OF:
             k = after + 1
             while k < len(toks) and (toks[k].norm in _QUOTES or any(f in lx.TRANSPARENT for f in _forms(toks[k]))):
                 k += 1
             if k < len(toks):
-                noun = _noun(toks[k])
+                noun = _noun(toks[k], counted=True)
                 noun_at = k if noun else None
-    toll = None if noun else _toll(toks, first, q)
-    if toll:
+    toll = _toll(ctx, toks, first)
+    if toll and noun is None:
         noun, noun_at = toll[0], None
     if q.value >= 1900 and q.value <= 2100 and noun is None and q.value_max is None and \
             toks[first].kind == "number" and first == last:
         return None                                       # a year the times stage did not claim
     # 2. the metric
     pre_start = _pre_start(toks, first, q)
+    if pre_start is not None and all(t.norm in _QUOTES or t.norm == "ال" for t in toks[pre_start + 1:first]) \
+            and any(f in _LABELS for f in _forms(toks[pre_start])):
+        return None                                       # 'دون سن الـ18', 'الفرقة 30', 'القرار 2254'
+
     immediate = _trigger(toks, pre_start) if pre_start is not None else None
     metric, ev_start = None, q.qualifier_span.start if q.qualifier_span else q.span.start
     link = _link(toks, first, previous)
     inherited = link is not None and previous.cue
     noun_end = noun_at if noun_at is not None else last
-    post = _post_metric(toks, noun_end + 1)
-    if inherited:
+    post = _post_metric(ctx, toks, noun_end + 1)
+    adjacent = post is not None and post[2] == noun_end + 1 and _verb_like(toks[post[2]])
+    if inherited and link == "sub":
         metric = previous.metric
-    elif immediate:
-        metric = immediate[0]
+    elif immediate and not (immediate[0] == "arrivals" and noun and noun.metric in ("killed", "injured")):
+        metric = immediate[0]                             # ('استقبلت ألوف الجرحى' stays injured)
         ev_start = toks[pre_start].span.start
+        inherited = False
+    elif adjacent:                                        # '260 مقاتلاً قتلوا ومئات جرحوا'
+        metric, inherited = post[0], False
+    elif noun and noun.metric:                            # '35 قتيلاً و40 جريحاً'
+        metric, inherited = noun.metric, False
+    elif inherited:
+        metric = previous.metric
     elif post:
         metric = post[0]
     elif toll and toll[1]:
         metric, ev_start = toll[1], toks[toll[2]].span.start
-    elif noun and noun.metric:
-        metric = noun.metric
     if noun is None:
         # a bare number counts people only right after a people trigger, or before a people verb
         bare_ok = immediate and (nxt is None or nxt.kind != "word" or _not_a_noun(nxt)
                                  or (immediate[1] and nxt.norm.endswith(("ين", "ون"))))
-        if not bare_ok and not (post and post[2] == noun_end + 1 and not inherited):
+        if not bare_ok and not (adjacent and not q.vague):
             return None
     if metric is None:
-        far = _far_trigger(toks, first)
+        far = _far_trigger(ctx, toks, first)
         if far:
             metric, ev_start = far[0], min(ev_start, toks[far[1]].span.start)
     cue = metric is not None
@@ -308,6 +337,11 @@ def _pre_start(toks, first, q: Quantity) -> int | None:
     return k if k >= 0 else None
 
 
+def _verb_like(tok: Token) -> bool:
+    """'قتلوا', 'بجروح', 'غرقوا' - not 'لاستقبال' (for the purpose of) after a bare number."""
+    return not tok.norm.startswith(("ل", "ال"))
+
+
 def _link(toks, first, previous: "_Found | None") -> str | None:
     """How a count hangs on the one before it in the sentence: 'sub' for 'بينهم 37 ألف مدني',
     'and' for a coordinated count ('37 ألف مدني و5000 جهادي ونحو 24 ألفاً', 'مقتل 18 من عناصر
@@ -331,25 +365,28 @@ def _link(toks, first, previous: "_Found | None") -> str | None:
     return "and"
 
 
-def _post_metric(toks, k) -> tuple[str, int, int] | None:
-    """A verb or outcome noun right after the counted people: 'شخصين قتلا', 'كانا من بين الجرحى'."""
-    for j in range(k, min(len(toks), k + _POST_WINDOW)):
+def _post_metric(ctx, toks, k) -> tuple[str, int, int] | None:
+    """A verb or outcome noun after the counted people: 'شخصين قتلا', 'كانا من بين الجرحى', and, past
+    the rest of the noun phrase, a plural or dual verb: '390 مقاتلاً كردياً من حزب العمال قتلوا'."""
+    for j in range(k, min(len(toks), k + _LONG_POST_WINDOW)):
         t = toks[j]
-        if t.norm in _STRONG_PUNCT or t.norm in ("،", ","):
+        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK - {"،", ","}:
             return None
-        if t.kind == "number":
+        if t.kind == "number" and not ctx.in_time(t.span):
             return None
         m = _metric_word(toks, j)
-        if m:
+        if m and t.norm.startswith("و") and t.norm not in lx.TRIGGERS:
+            return None                                   # '100 قتيل من الميليشيا وإصابة العشرات': a new conjunct
+        if m and (j < k + _POST_WINDOW or t.norm.endswith(("وا", "ا"))):
             return m, j, j
     return None
 
 
-def _far_trigger(toks, first) -> tuple[str, int] | None:
+def _far_trigger(ctx, toks, first) -> tuple[str, int] | None:
     """The nearest metric word earlier in the same clause, not past another number."""
     for j in range(first - 1, max(-1, first - 1 - _PRE_WINDOW), -1):
         t = toks[j]
-        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or t.kind == "number":
+        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or (t.kind == "number" and not ctx.in_time(t.span)):
             return None
         m = _metric_word(toks, j)
         if m:
@@ -357,12 +394,12 @@ def _far_trigger(toks, first) -> tuple[str, int] | None:
     return None
 
 
-def _toll(toks, first, q: Quantity) -> tuple[lx.Noun, str | None, int] | None:
+def _toll(ctx, toks, first) -> tuple[lx.Noun, str | None, int] | None:
     """'عدد القاطنين في المخيم إلى ...', 'حصيلة قتلى تخطت ...', 'بلغ عدد النازحين ...': the noun named
     after a toll word before the number, its metric and where the toll word is."""
-    for j in range(first - 1, max(-1, first - 9), -1):
+    for j in range(first - 1, max(-1, first - _TOLL_WINDOW), -1):
         t = toks[j]
-        if t.norm in _STRONG_PUNCT or t.kind == "number":
+        if t.norm in _STRONG_PUNCT or (t.kind == "number" and not ctx.in_time(t.span)):
             return None
         if any(f in lx.TOLL_WORDS for f in _forms(t)):
             nxt = toks[j + 1] if j + 1 < first else None
@@ -390,25 +427,30 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
         if any(f in _RESIDENTS for t in toks for f in _forms(t)):
             metric = "camp_population"
     if metric == "killed" and words & lx.NON_VIOLENT:
-        metric = "deaths"
+        return "deaths"
     if metric == "injured" and words & lx.DISEASE:
-        metric = "other"                                  # infections, not injuries
-    if metric in ("killed", "deaths") and _cumulative(ctx, toks, words):
+        return "other"                                    # infections, not injuries
+    if metric == "killed" and _cumulative(ctx, toks, found, words):
         metric = "conflict_deaths"
     return metric
 
 
-def _cumulative(ctx: _Context, toks: list[Token], words: set[str]) -> bool:
-    if words & lx.WAR_WORDS and (words & {norm("حصيلة"), norm("الحصيلة")} or words & _WAR_START):
-        return True
+def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[str]) -> bool:
+    """A war's toll: 'حصيلة قتلى (النزاع)', 'منذ اندلاع الحرب', or counted 'منذ' a date months back,
+    written right after the count ('مقتل 112 مدنياً على الأقل منذ عام 2015')."""
+    before = {f for t in toks if t.kind == "word" and t.span.end <= found.quantity.span.start for f in t.forms}
+    if before & lx.WAR_WORDS and before & (_TOLL | _WAR_START):
+        return True                                       # the war left the toll: both named before the count
     if ctx.pub is None:
         return False
-    span = Span(toks[0].span.start, toks[-1].span.end)
+    after = Span(found.quantity.span.end, min(toks[-1].span.end, found.evidence.end + 60))
     long_ago = (ctx.pub - timedelta(days=180)).isoformat()
     for t in ctx.times:
-        if span.covers(t.span) and t.kind == "period" and t.start and t.start <= long_ago and \
+        if after.covers(t.span) and t.kind == "period" and t.start and t.start <= long_ago and \
                 norm(ctx.article.text[t.span.start:t.span.end]).lstrip("وف").startswith(_SINCE):
-            return True
+            between = ctx.tokens_in(Span(found.evidence.end, t.span.start))
+            if len(between) <= 4:
+                return True
     return False
 
 

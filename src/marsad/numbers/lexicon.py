@@ -151,7 +151,8 @@ for words, population, metric, dual in _PEOPLE:
         DUALS.setdefault(stem + "ان", entry)
         if entry.dual or w.endswith("ه"):
             DUALS.setdefault(stem + "ين", entry)
-for w in [w for w in DUALS if w in NOUNS] + [norm("طالبان")]:
+# "طالبان" is the Taliban; "آخران" agrees with anything ("هجومان آخران").
+for w in [w for w in DUALS if w in NOUNS] + [norm("طالبان"), norm("آخران")]:
     DUALS.pop(w, None)
 
 
@@ -203,13 +204,13 @@ THINGS = {norm(w) for w in """
 _TRIGGERS = [
     ("killed", True, """مقتل قتل قتلت قتلوا قتلا قتلتا يقتل تقتل قتلهم قتله بمقتل لمقتل مصرع مصرعهم مصرعه
         لقي لقوا لقيت لقين حتفهم حتفه استشهاد استشهد استشهدوا استشهدت اغتيال اغتيل اغتالت اغتال
-        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت"""),
+        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم"""),
     ("injured", True, """جرح جرحت جرحوا بجروح بجراح جروح أصيب أصيبت أصيبوا أصيبا يصاب إصابتهم"""),
     ("injured", False, """إصابة إصابات أصاب أصابت"""),
     ("displaced", True, """نزوح نزح نزحت نزحوا ينزح تهجير هجر تهجر هجرت فرار فر فروا فرت يفر يفرون هرب هربوا
         هروب تشريد شرد شردت هارب هاربة هاربين هاربون فار فارين فارون النازحة نازحة"""),
     ("displaced", False, """خروج خرج خرجوا خرجت يخرج مغادرة غادر غادروا غادرت"""),
-    ("returned", False, """عودة عاد عادوا عادت يعود يعودون إعادة"""),
+    ("returned", False, """عودة عاد عادوا عادت يعود يعودون إعادة أعيد أعيدت أعيدوا"""),
     ("arrivals", False, """وصول وصل وصلوا وصلت قدوم استقبال استقبل استقبلت يستقبل دخول دخل دخلوا أنزل أنزلت
         إنزال"""),
     ("refugees", True, """لجوء"""),
@@ -241,12 +242,14 @@ DISEASE = {norm(w) for w in """المرض مرض الأمراض الكوليرا
     الحميات الضنك فيروس الفيروس كورونا الملاريا التهاب""".split()}
 
 # Words that make a death toll cumulative (a war's toll, not one event's).
-WAR_WORDS = {norm(w) for w in "النزاع نزاع الحرب حرب الصراع صراع الأزمة الثورة الاقتتال الحروب".split()}
+WAR_WORDS = {norm(w) for w in "النزاع نزاع الحرب حرب الصراع صراع الأزمة الثورة الاقتتال الحروب الانتفاضة".split()}
+# Verbs that also mean "amount to" when followed by إلى: 'وصل عدد القتلى إلى 30'.
+AMOUNT_VERBS = {norm(w) for w in "وصل وصلت يصل تصل وصول".split()}
 TOLL_WORDS = {norm(w) for w in "حصيلة الحصيلة عدد إجمالي مجموع".split()}
 
 # Sub-counts of the figure before: "بينهم 37 ألف مدني", "منهم 5 أطفال".
 SUBCOUNT = {norm(w) for w in """بينهم بينهن منهم منهن غالبيتهم معظمهم أغلبهم أكثرهم بينها منها
-    وبينهم ومنهم وبينهن ومنهن""".split()}
+    وبينهم ومنهم وبينهن ومنهن هم وهم يتوزعون يتوزع توزعوا""".split()}
 
 # Verbs and prepositions that introduce who gives a number.
 SOURCE_VERBS = {norm(w) for w in """أحصت أحصى أحصى أفاد أفادت ذكر ذكرت قال قالت أعلن أعلنت أكد أكدت أوضح أوضحت

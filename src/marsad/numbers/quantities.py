@@ -56,8 +56,9 @@ _FUNCTION = {norm(w) for w in """في من على عن إلى الى مع بين
     الذين هذا هذه ذلك تلك هو هي هم كان كانت قد لقد ما لا لم لن""".split()}
 
 
-def _part(tok: Token) -> tuple[str, float, bool, bool] | None:
-    """(kind, value, joined by و, has the article) of one token, or None if it is not a number."""
+def _part(tok: Token, text: str = "") -> tuple[str, float, bool, bool] | None:
+    """(kind, value, joined by و, has the article) of one token, or None if it is not a number.
+    text: the article, to tell و + أحد ("وأحد السكان") from واحد, which normalise alike."""
     if tok.kind == "number":
         v = parse_digits(tok.norm)
         return ("digits", v, False, False) if v is not None else None
@@ -76,13 +77,15 @@ def _part(tok: Token) -> tuple[str, float, bool, bool] | None:
         if found is None:
             continue
         kind, value = found
+        if kind == "unit" and value == 1 and not prefix and text[tok.span.start:tok.span.start + 2] in ("وأ", "وإ"):
+            return None        # 'وأحد': and one of, not واحد
         if article and (kind == "ten" or rest in _NO_ARTICLE.get(kind, ())):
             return None        # العشرين (the 20th), الاثنين (Monday), الواحد
         return kind, value, joined, article
     return None
 
 
-def _scan(tokens: list[Token], i: int) -> tuple[Accumulator, int] | None:
+def _scan(tokens: list[Token], i: int, text: str = "") -> tuple[Accumulator, int] | None:
     """Add up the number starting at token i; (accumulator, index of its last token)."""
     acc = Accumulator()
     last = None
@@ -91,7 +94,7 @@ def _scan(tokens: list[Token], i: int) -> tuple[Accumulator, int] | None:
         k, joined = j, False
         if acc.parts and tokens[j].norm == "و" and j + 1 < len(tokens):
             k, joined = j + 1, True
-        part = _part(tokens[k])
+        part = _part(tokens[k], text)
         if part is None:
             break
         kind, value, pjoined, article = part
@@ -165,7 +168,7 @@ def find_quantities(article: Article) -> list[Quantity]:
             out.append(_qualified(n, Quantity(dual, 2)))
             i += 2 if dual.end > tokens[i].span.end else 1
             continue
-        scanned = _scan(tokens, i)
+        scanned = _scan(tokens, i, article.text)
         if scanned is None:
             i += 1
             continue
@@ -192,8 +195,10 @@ def find_quantities(article: Article) -> list[Quantity]:
         if value != int(value) or (value_max is not None and value_max != int(value_max)):
             i = last + 1
             continue
-        if value == 1 and last == i and i > 0 and _people_before(tokens, i):
-            start = tokens[i - 1].span.start          # 'شخص واحد'
+        if value in (1, 2) and last == i and i > 0 and not acc.vague:
+            head = _people_before(tokens, i)
+            if head is not None:
+                start = tokens[head].span.start       # 'شخص واحد', 'عسكريين تركيين اثنين'
         q = Quantity(Span(start, end), int(value), value_max=int(value_max) if value_max is not None else None,
                      vague=vague)
         out.append(_qualified(n, q))
@@ -245,9 +250,16 @@ def _qualified(n, q: Quantity) -> Quantity:
     return q
 
 
-def _people_before(tokens, i) -> bool:
-    prev = tokens[i - 1]
-    return prev.kind == "word" and any(lexicon.noun_entry(f, after_number=False) for f in prev.forms)
+def _people_before(tokens, i) -> int | None:
+    """Index of the people noun a trailing 'واحد'/'اثنين' counts, over one nisba adjective."""
+    for k in (i - 1, i - 2):
+        if k < 0 or tokens[k].kind != "word":
+            return None
+        if any(lexicon.noun_entry(f, after_number=False) for f in tokens[k].forms):
+            return k
+        if not tokens[k].norm.endswith(("ي", "يه", "يين", "يون", "يان", "يتين", "يتان")):
+            return None
+    return None
 
 
 def _dual(tokens, i) -> Span | None:

@@ -82,7 +82,7 @@ _RULES: list[tuple[str, re.Pattern]] = [(name, re.compile(_fold(rx))) for name, 
                 rf"{_O}(?P=s1){_O}(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}}){_O}(?P<s2>[/.-]){_O}(?P<m2>\d{{1,2}}){_O}"
                 rf"(?P=s2){_O}(?P<y2>\d{{4}}))(?:{_O}(?P<mark>ه|م){_E})?(?![\d/])"),
     ("day_month", rf"{_B}(?:(?P<wd>{WEEKDAY}){_O}[،,]?{_O}(?:الموافق{_S})?)?(?:يوم{_S})?(?:{DAY}){_S}(?:من{_S})?"
-                  rf"(?:شهر{_S})?(?P<month>{MONTH})(?:{_O}[/(-]{_O}(?P<month2>{MONTH}){_O}\)?)?{YEAR}?"
+                  rf"(?:شهر{_S})?(?P<month>{MONTH})(?:(?:{_O}[/(-]{_O}|{_S})(?P<month2>{MONTH}){_O}\)?)?{YEAR}?"
                   rf"(?:{_S}(?P<tense>{TENSE}))?{_E}"),
     ("day_this_month", rf"{_B}(?:يوم{_S})?(?:{DAY}){_S}من{_S}(?:هذا{_S})?(?:ال)?شهر(?:{_S}(?P<tense>{TENSE}))?{_E}"),
     ("hijri_date", rf"{_B}(?:{DAY}){_S}(?:من{_S})?(?:شهر{_S})?(?P<hmonth>{HMONTH})(?:{_S}(?:عام{_S})?(?P<year>1[34]\d\d))?"
@@ -90,13 +90,14 @@ _RULES: list[tuple[str, re.Pattern]] = [(name, re.compile(_fold(rx))) for name, 
     ("hijri_month", rf"{_B}(?:شهر{_S})?(?P<hmonth>{HMONTH}){_S}(?:(?:من{_S})?(?:عام|العام|سنه){_S})?(?P<year>1[34]\d\d)"
                     rf"(?:{_O}(?P<mark>ه){_E})?{_E}"),
     ("hijri_year", rf"{_B}(?:(?:عام|العام|سنه){_S})?(?P<year>1[34]\d\d){_O}ه{_E}"),
-    ("month", rf"{_B}(?:(?P<edge>{_EDGE}){_S})?(?:شهر{_S})?(?P<month>{MONTH})(?:{_O}[/(-]{_O}(?P<month2>{MONTH})"
+    ("month", rf"{_B}(?:(?P<edge>{_EDGE}){_S})?(?:شهر{_S})?(?P<month>{MONTH})(?:(?:{_O}[/(-]{_O}|{_S})(?P<month2>{MONTH})"
               rf"{_O}\)?)?(?:{YEAR}|{_S}(?P<tense>{TENSE}))?{_E}"),
     ("year", rf"{_B}(?:(?P<edge>{_EDGE}){_S})?(?P<lead>عام|العام|سنه|السنه|عامي){_O}(?P<year>(?:19|20)\d\d){_E}"
              rf"(?:{_O}م{_E})?"),
     ("bare_year", rf"{_B}(?P<lead>[وف]?(?:في|منذ|حتى|بحلول|خلال|قبل|بعد|مطلع|أواخر|نهاية|بداية|منتصف)){_S}"
                   rf"(?P<year>(?:19|20)\d\d){_E}(?!{_O}[/.-]{_O}\d)"),
-    ("weekday", rf"{_B}(?:(?P<rel>امس|البارحه|اليوم){_S})?(?:(?P<tod>{TOD}){_S})?(?:يوم{_S})?(?P<wd>{WEEKDAY})"
+    ("weekday", rf"{_B}(?:(?P<tod0>{TOD}){_S})?(?:(?P<rel>امس|البارحه|اليوم){_S})?(?:(?P<tod>{TOD}){_S})?(?:يوم{_S})?"
+                rf"(?P<wd>{WEEKDAY})"
                 rf"(?:{_O}[-/–]?{_O}(?P<wd2>{WEEKDAY}))?(?:{_S}(?P<tense>{TENSE}))?{_E}"),
     ("relative", rf"{_B}(?<!ذلك )(?<!نفس )(?<!صحيفة )(?<!جريدة )(?:(?P<tod>{TOD}){_S})?(?P<rel>اليوم|امس|بالامس|البارحه|اول{_S}امس|اول{_S}من{_S}امس|امس"
                  rf"{_S}الاول|غدا|بعد{_S}غد|الليله{_S}الماضيه|الليله{_S}قبل{_S}الماضيه|ليله{_S}امس|الليله)"
@@ -290,7 +291,8 @@ class _Resolver:
         wd = cal.WEEKDAYS[m.group("wd")]
         wd2 = cal.WEEKDAYS.get(m.group("wd2") or "")
         lead = m.string[max(0, m.start() - 6):m.start()]
-        if m.group("wd") == norm("الاثنين") and not (m.group("tod") or m.group("rel") or "يوم" in m.group()) and \
+        if m.group("wd") == norm("الاثنين") and not (m.group("tod") or m.group("tod0") or m.group("rel")
+                                                     or "يوم" in m.group()) and \
                 (re.search(r"(?:بين|كلا)[ ]+$", lead) or re.match(rf"{_S}(?:من|معا|كليهما)", m.string[m.end():])):
             return None                                   # 'بين الاثنين', 'الاثنين من': "the two"
         if not self.pub:

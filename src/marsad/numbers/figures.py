@@ -56,6 +56,7 @@ _SOURCE_STOP = {norm(w) for w in """أن إن ان بأن بان أنه انه �
 _LABELS = {norm(w) for w in """سن عمر العمر رقم الرقم المادة مادة القرار قرار الفرقة فرقة اللواء لواء الكيلو
     الكتيبة كتيبة الساعة ساعة الطريق طريق الصفحة المرتبة المركز الدرجة الفقرة البند القطاع الحي المنطقة""".split()}
 _CLAUSE_BREAK = {norm(w) for w in ("،", ",", "أن", "إن", "ان", "بأن", "وأن", "وإن", "أنه", "إنه")}
+_CLAUSE_EDGE = _STRONG_PUNCT | {norm(w) for w in ("،", ",", "فيما", "بينما", "وفيما", "وبينما")}
 _POST_WINDOW = 4
 _TOLL_WINDOW = 17
 _LONG_POST_WINDOW = 9
@@ -423,16 +424,29 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
     """Camp residents, non-violent deaths and cumulative war tolls, from the whole sentence."""
     metric = found.metric
     words = {f for t in toks if t.kind == "word" for f in t.forms}
+    clause = {f for t in _clause(toks, found) if t.kind == "word" for f in t.forms}
     if metric == "other" and _CAMP in words and found.population in ("residents", "people"):
         if any(f in _RESIDENTS for t in toks for f in _forms(t)):
             metric = "camp_population"
-    if metric == "killed" and words & lx.NON_VIOLENT:
+    if metric == "killed" and clause & lx.NON_VIOLENT:
         return "deaths"
-    if metric == "injured" and words & lx.DISEASE:
+    if metric == "injured" and clause & lx.DISEASE:
         return "other"                                    # infections, not injuries
     if metric == "killed" and _cumulative(ctx, toks, found, words):
         metric = "conflict_deaths"
     return metric
+
+
+def _clause(toks: list[Token], found: "_Found") -> list[Token]:
+    """The tokens of the clause a figure sits in: between commas, 'فيما'/'بينما' and strong punctuation."""
+    at = next((k for k, t in enumerate(toks) if t.span.start >= found.quantity.span.start), 0)
+    a = at
+    while a > 0 and toks[a - 1].norm not in _CLAUSE_EDGE:
+        a -= 1
+    b = at
+    while b < len(toks) and toks[b].norm not in _CLAUSE_EDGE:
+        b += 1
+    return toks[a:b]
 
 
 def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[str]) -> bool:
@@ -493,7 +507,8 @@ def _phrase(ctx: _Context, toks: list[Token], j: int) -> str | None:
     k = j
     while k < len(toks) and k - j < 6:
         t = toks[k]
-        if t.kind not in ("word", "latin") or t.norm in _SOURCE_STOP or any(tm.span.covers(t.span) for tm in times):
+        if t.kind not in ("word", "latin") or t.norm in _SOURCE_STOP or any(tm.span.covers(t.span) for tm in times) \
+                or _trigger(toks, k) or any(q.span.overlaps(t.span) for q in ctx.quantities):
             break
         if k > j and t.norm.startswith("ل") and not t.norm.startswith("لل") and len(t.norm) > 3 and \
                 t.norm[1:2] != "ا":

@@ -114,7 +114,7 @@ _PEOPLE = [
     (("ناشط", "ناشطين", "ناشطون"), "activists", None, False),
     (("مسيحي", "مسيحيين", "مسيحيون"), "Christians", None, False),
     (("عائلة", "عائلات", "أسرة", "أسر"), "families", None, True),
-    (("آخر", "آخرين", "آخرون"), "others", None, False),
+    (("آخر", "آخرين", "آخرون", "آخران", "آخرتان", "أخريان"), "others", None, False),
     (("قوات",), "forces", None, False),
     (("رجل أمن",), "security forces", None, False),
 ]
@@ -233,9 +233,9 @@ for metric, people_only, words in _TRIGGERS:
 KILL_BIGRAMS = {(norm("القضاء"), norm("على")), (norm("قضاء"), norm("على"))}
 
 # Non-violent causes that make a death count "deaths" rather than "killed".
-NON_VIOLENT = {norm(w) for w in """غرق غرقوا الغرق غرقى الجوع جوع المجاعة مجاعة سوء التغذية المرض مرض الأمراض
-    الكوليرا كوليرا الجفاف البرد الصقيع وباء الوباء الحصبة الإسهال حادث سير السير الفيضانات فيضانات
-    الزلزال زلزال انهيار""".split()}
+NON_VIOLENT = {norm(w) for w in """غرق غرقوا الغرق غرقى الجوع جوعا المجاعة مجاعة التغذية المرض مرض الأمراض
+    الكوليرا كوليرا الجفاف البرد الصقيع التجمد وباء الوباء الحصبة الإسهال السير الفيضانات فيضانات الزلزال
+    زلزال""".split()}
 
 # Disease words: "إصابة" there is an infection, not an injury.
 DISEASE = {norm(w) for w in """المرض مرض الأمراض الكوليرا كوليرا وباء الوباء الأوبئة أوبئة الحصبة الإسهال حمى الحمى

@@ -17,6 +17,7 @@ Decimals that stay fractional ("3.5 كلم") are not counts and are left out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..article import Article, Quantity, Span, Token
 from ..dates.calendar import MONTHS
@@ -64,7 +65,14 @@ def _part(tok: Token, text: str = "") -> tuple[str, float, bool, bool] | None:
         return ("digits", v, False, False) if v is not None else None
     if tok.kind != "word":
         return None
-    w = tok.norm
+    found = _word_part(tok.norm)
+    if found and found[0] == "unit" and found[1] == 1 and text[tok.span.start:tok.span.start + 2] in ("وأ", "وإ"):
+        return None            # 'وأحد': and one of, not واحد
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _word_part(w: str) -> tuple[str, float, bool, bool] | None:
     for prefix, joined, article in (("", False, False), ("و", True, False), ("ال", False, True),
                                     ("وال", True, True), ("ب", False, False), ("ل", False, False),
                                     ("بال", False, True), ("لل", False, True)):
@@ -77,8 +85,6 @@ def _part(tok: Token, text: str = "") -> tuple[str, float, bool, bool] | None:
         if found is None:
             continue
         kind, value = found
-        if kind == "unit" and value == 1 and not prefix and text[tok.span.start:tok.span.start + 2] in ("وأ", "وإ"):
-            return None        # 'وأحد': and one of, not واحد
         if article and (kind == "ten" or rest in _NO_ARTICLE.get(kind, ())):
             return None        # العشرين (the 20th), الاثنين (Monday), الواحد
         return kind, value, joined, article
@@ -174,7 +180,7 @@ def find_quantities(article: Article) -> list[Quantity]:
             continue
         acc, last = scanned
         value, vague = acc.value, acc.vague
-        if last == i and value != int(value) and _DOT_THOUSANDS.fullmatch(tokens[i].norm):
+        if last == i and _DOT_THOUSANDS.fullmatch(tokens[i].norm):
             value = int(tokens[i].norm.replace(".", ""))     # '12.500 جندي': a dot grouping thousands
         start, end = tokens[i].span.start, tokens[last].span.end
         value_max = None
@@ -265,7 +271,9 @@ def _people_before(tokens, i) -> int | None:
 def _dual(tokens, i) -> Span | None:
     """A people noun in the dual ('جنديين', 'قتيلان', 'طفلتين'), with a following 'اثنين'."""
     tok = tokens[i]
-    if tok.kind != "word" or not any(lexicon.dual_entry(f) for f in tok.forms):
+    # the surface, the article-less stem or و + dual; 'لطفلين' (to two children) is not a count
+    forms = {tok.norm, tok.stem} | ({tok.norm[1:]} if tok.norm.startswith("و") else set())
+    if tok.kind != "word" or not any(lexicon.dual_entry(f) for f in forms):
         return None
     if i > 0 and _part(tokens[i - 1]) is not None:
         return None

@@ -69,14 +69,17 @@ ORDINAL_TENS = _table({"عشرين": 20, "ثلاثين": 30})
 
 
 def parse_digits(s: str) -> float | None:
-    """'66,000' → 66000; '2.5' → 2.5; '1.500' → 1500 (a dot before exactly three digits groups
-    thousands in many outlets); None if not a number. Input is normalised (ASCII digits)."""
+    """'66,000' → 66000; '2.5' and '1,5' → 1.5-style decimals; None if not a number. A single dot
+    before three digits ('12.500') is left a decimal here: the caller knows whether a multiplier
+    follows ('1.500 مليون') or not ('12.500 جندي'). Input is normalised (ASCII digits)."""
     if not s or not s[0].isdigit():
         return None
     if "," in s:
         head, *groups = s.split(",")
         if all(len(g) == 3 and g.isdigit() for g in groups) and head.isdigit() and len(head) <= 3:
             return float(head + "".join(groups))
+        if len(groups) == 1 and 1 <= len(groups[0]) <= 2 and head.isdigit() and groups[0].isdigit():
+            return float(f"{head}.{groups[0]}")      # a decimal comma: '1,5 مليون'
         return None
     if "." in s:
         head, *groups = s.split(".")
@@ -142,6 +145,7 @@ class Accumulator:
         self.last_mult = None        # the multiplier that closed the last group
         self.parts = 0
         self.vague = False
+        self.half_of = None          # 'مليون ونصف': the multiplier the half was taken of
 
     @property
     def group(self) -> float:
@@ -167,6 +171,9 @@ class Accumulator:
         group = self.group
         if kind == "mults" and first:                  # 'آلاف' alone: thousands, a rough count
             kind = "vague"
+        if kind == "mult" and not joined and not group and self.half_of == value:
+            self.half_of = None                          # 'مليون ونصف مليون': the half's own multiplier
+            return True
         if kind in ("mult", "mults", "dual"):
             if kind == "dual":
                 if group:
@@ -205,7 +212,7 @@ class Accumulator:
                 return True
             if joined and self.last_mult and not group:
                 self.total += 0.5 * self.last_mult
-                self.last_mult = self.last_mult / 2
+                self.half_of, self.last_mult = self.last_mult, self.last_mult / 2
                 return True
             return False
         # a new group after a multiplier: 'ثلاثة آلاف وخمسمئة', 'مليون و200 ألف'

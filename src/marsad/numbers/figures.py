@@ -57,6 +57,7 @@ _LABELS = {norm(w) for w in """سن عمر العمر رقم الرقم الما
     الكتيبة كتيبة الساعة ساعة الطريق طريق الصفحة المرتبة المركز الدرجة الفقرة البند القطاع الحي المنطقة""".split()}
 _CLAUSE_BREAK = {norm(w) for w in ("،", ",", "أن", "إن", "ان", "بأن", "وأن", "وإن", "أنه", "إنه")}
 _CLAUSE_EDGE = _STRONG_PUNCT | {norm(w) for w in ("،", ",", "فيما", "بينما", "وفيما", "وبينما")}
+_RELATIVE = {norm(w) for w in ("التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي")}
 _POST_WINDOW = 4
 _TOLL_WINDOW = 17
 _LONG_POST_WINDOW = 9
@@ -272,6 +273,8 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
         return None                                       # 'دون سن الـ18', 'الفرقة 30', 'القرار 2254'
 
     immediate = _trigger(toks, pre_start) if pre_start is not None else None
+    if immediate is None and pre_start == first - 1:
+        immediate = next((lx.IMMEDIATE_ONLY[f] for f in _forms(toks[pre_start]) if f in lx.IMMEDIATE_ONLY), None)
     metric, ev_start = None, q.qualifier_span.start if q.qualifier_span else q.span.start
     link = _link(toks, first, previous)
     inherited = link is not None and previous.cue
@@ -384,10 +387,12 @@ def _post_metric(ctx, toks, k) -> tuple[str, int, int] | None:
 
 
 def _far_trigger(ctx, toks, first) -> tuple[str, int] | None:
-    """The nearest metric word earlier in the same clause, not past another number."""
+    """The nearest metric word earlier in the same clause, not past another number or a relative
+    pronoun ('دخول الأسواق التي تضم 30 مليون شخص')."""
     for j in range(first - 1, max(-1, first - 1 - _PRE_WINDOW), -1):
         t = toks[j]
-        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or (t.kind == "number" and not ctx.in_time(t.span)):
+        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or t.norm in _RELATIVE or \
+                (t.kind == "number" and not ctx.in_time(t.span)):
             return None
         m = _metric_word(toks, j)
         if m:

@@ -85,8 +85,8 @@ def _word_part(w: str) -> tuple[str, float, bool, bool] | None:
         if found is None:
             continue
         kind, value = found
-        if article and (kind == "ten" or rest in _NO_ARTICLE.get(kind, ())):
-            return None        # العشرين (the 20th), الاثنين (Monday), الواحد
+        if article and (kind in ("ten", "hundred") or rest in _NO_ARTICLE.get(kind, ())):
+            return None        # العشرين (the 20th), بالمئة (per cent), الاثنين (Monday), الواحد
         return kind, value, joined, article
     return None
 

@@ -136,7 +136,9 @@ def _checked(make):
 
 
 def _from_jsonl(text: str, where: str, date) -> Iterator[Article | InputError]:
-    for n, line in enumerate(text.splitlines(), 1):
+    # split on \n only: str.splitlines() also breaks at U+2028/U+2029 and \x85, which JSON
+    # strings may hold raw (one corpus article has a U+2029 in its text)
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         here = f"{where}:{n}"

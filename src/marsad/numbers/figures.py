@@ -51,8 +51,9 @@ _CAMP = norm("مخيم")
 _RESIDENTS = {norm(w) for w in ("سكان", "قاطنين", "قاطن", "مقيم", "مقيمين", "نازح", "نازحين", "شخص", "أشخاص")}
 _SINCE = norm("منذ")
 _WAR_START = {norm(w) for w in ("اندلاع", "بدء", "بداية", "انطلاق")}
-_SOURCE_STOP = {norm(w) for w in """أن إن ان بأن بان أنه انه إنه عن على إلى الى في حول بعد قبل خلال من الذي التي
-    الذين اليوم أمس امس مساء صباح يوم وأن وإن""".split()}
+_SOURCE_STOP = {norm(w) for w in """أن إن ان بأن بان أنه انه إنه أنها إنها بأنه بأنها عن على إلى الى في حول بعد قبل
+    خلال من الذي التي الذين اليوم أمس امس مساء صباح يوم وأن وإن ل لـ ب""".split()}
+_TO_WHOM = {norm(w) for w in "له لها لهم لهن لنا لي لك لكم".split()}
 _LABELS = {norm(w) for w in """سن عمر العمر رقم الرقم المادة مادة القرار قرار الفرقة فرقة اللواء لواء الكيلو
     الكتيبة كتيبة الساعة ساعة الطريق طريق الصفحة المرتبة المركز الدرجة الفقرة البند القطاع الحي المنطقة""".split()}
 _CLAUSE_BREAK = {norm(w) for w in ("،", ",", "أن", "إن", "ان", "بأن", "وأن", "وإن", "أنه", "إنه")}
@@ -507,8 +508,10 @@ def _source(ctx: _Context, toks: list[Token]):
 def _phrase(ctx: _Context, toks: list[Token], j: int) -> str | None:
     """The noun phrase from j: up to six words, stopping at إن/أن/عن, punctuation, or a number."""
     times = ctx.times
-    while j < len(toks) and any(t.span.covers(toks[j].span) for t in times):
-        j += 1                                            # 'وأفادت لجنة الإنقاذ الدولية الاثنين': skip the day
+    while j < len(toks) and (any(t.span.covers(toks[j].span) for t in times) or toks[j].norm in _TO_WHOM):
+        j += 1                                            # 'أفادت الاثنين لجنة ...', 'فقال لهم الضابط'
+    if j < len(toks) and toks[j].norm.endswith(("ها", "هم")) and len(toks[j].norm) > 4:
+        return None                                       # 'أعلنت ولاءها': an object, not a speaker
     k = j
     while k < len(toks) and k - j < 6:
         t = toks[k]

@@ -28,12 +28,6 @@ def times(text, pub):
     return out
 
 
-def the_one(text, pub):
-    found = times(text, pub)
-    assert len(found) == 1, found
-    return found[0]
-
-
 # (phrase, publication date, written, kind, value, start, precision)
 SEED = [
     ("وكان التنظيم قد دعا الاثنين عناصره", SEED_PUB, "الاثنين", "weekday", "2019-03-18", None, "day"),

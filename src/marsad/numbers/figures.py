@@ -223,6 +223,44 @@ def _metric_word(toks: list[Token], i: int) -> str | None:
     return noun.metric if noun else None
 
 
+_REJECT = object()
+
+
+def _counted(toks, q: Quantity, first: int, last: int, after: int):
+    """(people noun, its token index) the number counts - (None, None) when none is named - or
+    _REJECT when it counts something else (a percentage, a thing, 'الاعتداءات الثلاثة')."""
+    nxt = toks[after] if after < len(toks) else None
+    if nxt is not None and (nxt.norm in _PERCENT or (nxt.norm in ("في", "ب") and after + 1 < len(toks)
+                                                      and toks[after + 1].norm in _PERCENT)):
+        return _REJECT
+    for k in range(first, last + 1):                      # inside the number: 'جنديان', 'شخص واحد'
+        if toks[k].kind == "word":
+            entry = _noun(toks[k], after_number=False) or next(
+                (lx.dual_entry(f) for f in toks[k].forms if lx.dual_entry(f)), None)
+            if entry:
+                return entry, k
+    if toks[first].kind == "word" and toks[first].norm.startswith("ال") and first > 0 and q.value <= 10 \
+            and toks[first - 1].kind == "word":           # before it: 'الجنود الثلاثة', not 'الاعتداءات الثلاثة'
+        noun = _noun(toks[first - 1], after_number=False)
+        return (noun, first - 1) if noun else _REJECT
+    if nxt is None:
+        return None, None
+    if any(f in lx.THINGS for f in _forms(nxt)):
+        return _REJECT
+    noun = _noun(nxt, counted=True)                       # after it: '66 ألف شخص'
+    if noun:
+        return noun, after
+    if nxt.norm == _OF:                                   # '14 من قوات الجيش', 'الآلاف من الأسر'
+        k = after + 1
+        while k < len(toks) and (toks[k].norm in _QUOTES or any(f in lx.TRANSPARENT for f in _forms(toks[k]))):
+            k += 1
+        if k < len(toks):
+            noun = _noun(toks[k], counted=True)
+            if noun:
+                return noun, k
+    return None, None
+
+
 def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | None) -> _Found | None:
     first = next((k for k, t in enumerate(toks) if t.span.start >= q.span.start), None)
     if first is None:
@@ -232,40 +270,15 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     while after < len(toks) and toks[after].norm in _QUOTES:
         after += 1
     nxt = toks[after] if after < len(toks) else None
-    if nxt is not None and (nxt.norm in _PERCENT or (nxt.norm in ("في", "ب") and after + 1 < len(toks)
-                                                      and toks[after + 1].norm in _PERCENT)):
+    counted = _counted(toks, q, first, last, after)
+    if counted is _REJECT:
         return None
-    # 1. what is counted
-    noun, noun_at = None, None
-    for k in range(first, last + 1):                      # 'جنديان', 'شخص واحد'
-        if toks[k].kind == "word":
-            entry = _noun(toks[k], after_number=False) or next(
-                (lx.dual_entry(f) for f in toks[k].forms if lx.dual_entry(f)), None)
-            if entry:
-                noun, noun_at = entry, k
-    if noun is None and toks[first].kind == "word" and toks[first].norm.startswith("ال") and first > 0 \
-            and q.value <= 10 and toks[first - 1].kind == "word":
-        noun = _noun(toks[first - 1], after_number=False)    # 'الجنود الثلاثة', but 'الاعتداءات الثلاثة'
-        if noun is None:
-            return None
-        noun_at = first - 1
-    elif noun is None and nxt is not None:
-        if any(f in lx.THINGS for f in _forms(nxt)):
-            return None
-        noun = _noun(nxt, counted=True)
-        noun_at = after if noun else None
-        if noun is None and nxt.norm == _OF:
-            k = after + 1
-            while k < len(toks) and (toks[k].norm in _QUOTES or any(f in lx.TRANSPARENT for f in _forms(toks[k]))):
-                k += 1
-            if k < len(toks):
-                noun = _noun(toks[k], counted=True)
-                noun_at = k if noun else None
+    noun, noun_at = counted
     toll = _toll(ctx, toks, first)
     if toll and noun is None:
         noun, noun_at = toll[0], None
-    if q.value >= 1900 and q.value <= 2100 and noun is None and q.value_max is None and \
-            toks[first].kind == "number" and first == last:
+    if 1900 <= q.value <= 2100 and noun is None and q.value_max is None and toks[first].kind == "number" \
+            and first == last:
         return None                                       # a year the times stage did not claim
     # 2. the metric
     pre_start = _pre_start(toks, first, q)

@@ -138,17 +138,16 @@ _NOT_NISBA = {norm(w) for w in ("سوريا", "ليبيا", "تركيا", "رو�
                                  "أوروبيا", "دوليين", "محليين", "إقليميين", "رئيسيين", "أساسيين", "إضافيين")}
 
 NOUNS: dict[str, Noun] = {}
-_SINGULARS: dict[str, Noun] = {}
 for words, population, metric, dual in _PEOPLE:
     entry = Noun(population, metric, dual)
     for w in words:
         NOUNS[norm(w)] = entry
-    _SINGULARS[norm(words[0])] = entry
 
 # Duals: ان is always a dual; ين only for nouns whose plural is broken (جنديين, but مدنيين is
-# a plural). "طالبان" is the Taliban.
+# a plural); feminine ة becomes ت (امرأتين). "طالبان" is the Taliban; "آخران" agrees with
+# anything ("هجومان آخران"), so it counts only right after a number.
 DUALS: dict[str, Noun] = {}
-for words, population, metric, dual in _PEOPLE:
+for words, *_ in _PEOPLE:
     for w in map(norm, words):
         if " " in w:
             continue
@@ -157,7 +156,6 @@ for words, population, metric, dual in _PEOPLE:
         DUALS.setdefault(stem + "ان", entry)
         if entry.dual or w.endswith("ه"):
             DUALS.setdefault(stem + "ين", entry)
-# "طالبان" is the Taliban; "آخران" agrees with anything ("هجومان آخران").
 for w in [w for w in DUALS if w in NOUNS] + [norm("طالبان"), norm("آخران")]:
     DUALS.pop(w, None)
 

@@ -203,3 +203,17 @@ def test_times_hijri_conversion_round_trips():
     g = cal.hijri_to_gregorian(1440, 7, 12)
     assert g == date(2019, 3, 19) and cal.gregorian_to_hijri(g) == (1440, 7, 12)
     assert cal.hijri_to_gregorian(1200, 1, 1) is None      # outside the Umm al-Qura table
+
+
+@pytest.mark.parametrize("phrase", ["19 مارس 2019", "الاثنين", "الجمعة", "أمس", "اليوم", "9 يناير", "2019-03-19",
+                                    "19/3/2019", "قبل يومين", "الأحد"])
+def test_times_agree_with_dateparser_where_it_reads_arabic(phrase):
+    """dateparser is not called at run time (see times.py); on the forms it does read, both agree."""
+    import datetime
+
+    import dateparser
+    base = datetime.datetime(2019, 3, 19)
+    expected = dateparser.parse(phrase, languages=["ar"], settings={"RELATIVE_BASE": base,
+                                                                    "PREFER_DATES_FROM": "past"})
+    (_, _, value, _, _), = times(phrase, SEED_PUB)
+    assert value == expected.date().isoformat()

@@ -117,12 +117,13 @@ def _restates(found: "_Found", found_all) -> bool:
 
 
 class _Found:
-    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated")
+    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated", "noun_metric")
 
-    def __init__(self, metric, population, evidence, noun_end, quantity, cue, coordinated):
+    def __init__(self, metric, population, evidence, noun_end, quantity, cue, coordinated, noun_metric):
         self.metric, self.population, self.evidence = metric, population, evidence
         self.noun_end, self.quantity = noun_end, quantity      # noun_end: token index in the sentence
         self.cue, self.coordinated = cue, coordinated          # metric read from a word; joined by و
+        self.noun_metric = noun_metric                         # the metric the counted noun names, if any
 
 
 class _Context:
@@ -288,7 +289,8 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
 
     immediate = _trigger(toks, pre_start) if pre_start is not None else None
     if immediate is None and pre_start == first - 1:
-        immediate = next((lx.IMMEDIATE_ONLY[f] for f in _forms(toks[pre_start]) if f in lx.IMMEDIATE_ONLY), None)
+        tok = toks[pre_start]
+        immediate = next((lx.IMMEDIATE_ONLY[f] for f in (tok.norm, tok.stem) if f in lx.IMMEDIATE_ONLY), None)
     metric, ev_start = None, q.qualifier_span.start if q.qualifier_span else q.span.start
     link = _link(toks, first, previous)
     inherited = link is not None and previous.cue
@@ -318,7 +320,7 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
         if not bare_ok and not (adjacent and not q.vague):
             return None
     if metric is None:
-        far = _far_trigger(ctx, toks, first)
+        far = _far_trigger(ctx, toks, first, q)
         if far:
             metric, ev_start = far[0], min(ev_start, toks[far[1]].span.start)
     cue = metric is not None
@@ -329,7 +331,7 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     population = noun.population if noun else "people"
     if population == "others":
         population = previous.population if previous is not None else "people"
-    return _Found(metric, population, evidence, noun_end, q, cue, link == "and")
+    return _Found(metric, population, evidence, noun_end, q, cue, link == "and", noun.metric if noun else None)
 
 
 _FUNCTION_AFTER = {norm(w) for w in """في و من خلال جراء اثر إثر بينهم منهم على عن الى إلى حتى منذ بعد قبل عندما
@@ -400,13 +402,16 @@ def _post_metric(ctx, toks, k) -> tuple[str, int, int] | None:
     return None
 
 
-def _far_trigger(ctx, toks, first) -> tuple[str, int] | None:
+def _far_trigger(ctx, toks, first, q: Quantity) -> tuple[str, int] | None:
     """The nearest metric word earlier in the same clause, not past another number or a relative
-    pronoun ('دخول الأسواق التي تضم 30 مليون شخص')."""
+    pronoun ('دخول الأسواق التي تضم 30 مليون شخص') - unless the relative clause only gives the
+    amount ('نزوح آلاف المدنيين والتي تجاوزت 150 ألف مدني')."""
+    lead = q.qualifier_span.start if q.qualifier_span else q.span.start
     for j in range(first - 1, max(-1, first - 1 - _PRE_WINDOW), -1):
         t = toks[j]
-        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or t.norm in _RELATIVE or \
-                (t.kind == "number" and not ctx.in_time(t.span)):
+        if any(f in _RELATIVE for f in _forms(t)) and (j + 1 >= len(toks) or toks[j + 1].span.start < lead):
+            return None
+        if t.norm in _STRONG_PUNCT or t.norm in _CLAUSE_BREAK or (t.kind == "number" and not ctx.in_time(t.span)):
             return None
         m = _metric_word(toks, j)
         if m:
@@ -447,6 +452,8 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
     if metric == "other" and _CAMP in words and found.population in ("residents", "people"):
         if any(f in _RESIDENTS for t in toks for f in _forms(t)):
             metric = "camp_population"
+    if metric == "camp_population" and _CAMP not in words:
+        return found.noun_metric or "other"               # 'يعيش في الغوطة 400 ألف شخص': a town, not a camp
     if metric == "killed" and clause & lx.NON_VIOLENT:
         return "deaths"
     if metric == "injured" and clause & lx.DISEASE:

@@ -222,7 +222,7 @@ _TRIGGERS = [
     ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
         القبض قبض ضبطهم احتجازهم أسروا"""),
     ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
-    ("released", True, """إفراج أفرج أفرجت سراح تحرير حرر حررت"""),
+    ("released", True, """إفراج أفرج أفرجت سراح"""),
     ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
     ("deaths", True, """وفاة وفيات توفي توفيت توفوا موت مات ماتوا غرق غرقوا"""),
     ("abducted", True, """خطف اختطاف اختطف اختطفت اختطفوا خطفوا اختطافهم"""),
@@ -233,9 +233,11 @@ TRIGGERS: dict[str, tuple[str, bool]] = {}
 for metric, people_only, words in _TRIGGERS:
     for w in words.split():
         TRIGGERS.setdefault(norm(w), (metric, people_only))
-# Triggers only right before the number: "وفقد 15 جندياً" (went missing), but "فقد" is also the
-# particle ف + قد ("فقد قرر ثلاثة أعضاء").
-IMMEDIATE_ONLY = {norm("فقد"): ("missing", True)}
+# Triggers only right before the number: "تحرير 5 رهائن" (freed), but "تحرير" is mostly the
+# "liberation" of a town, with its population counted further on; "وفقد 15 آخرون" (went
+# missing), but a bare "فقد" is mostly the particle ف + قد ("فقد قرر ثلاثة أعضاء").
+IMMEDIATE_ONLY = {**{norm(w): ("released", True) for w in ("تحرير", "حرر", "حررت")},
+                  **{norm(w): ("missing", True) for w in ("وفقد", "ففقد")}}
 # "القضاء على" (eliminated) is a killing; "القضاء" alone is the judiciary.
 KILL_BIGRAMS = {(norm("القضاء"), norm("على")), (norm("قضاء"), norm("على"))}
 

@@ -28,6 +28,9 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.tokens:tokenize",
     "marsad.numbers.quantities:find_quantities",
     "marsad.dates.times:find_times",
+    "marsad.places.resolve:geocode",
+    "marsad.actors.resolve:find_actors",
+    "marsad.quotes.find:find_quotes",
     "marsad.numbers.figures:find_figures",
 ]
 

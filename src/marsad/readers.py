@@ -136,8 +136,8 @@ def _checked(make):
 
 
 def _from_jsonl(text: str, where: str, date) -> Iterator[Article | InputError]:
-    # split on \n only: str.splitlines() also breaks at U+2028/U+2029 and \x85, which JSON
-    # strings may hold raw (one corpus article has a U+2029 in its text)
+    # Split on "\n" only: str.splitlines() also breaks on U+2028/U+2029 and other separators
+    # that JSON allows unescaped inside a string, which would cut a record in two.
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue

@@ -108,7 +108,9 @@ def test_figures_rough_restatement_of_an_exact_count_is_dropped():
 
 
 def test_figures_carry_source_date_qualifier_and_evidence(seed_text):
-    article = marsad.extract(seed_text, date="2019-03-19")
+    """Without the actors layer, the source is the phrase as written."""
+    article = Article(text=seed_text, date="2019-03-19", date_source="input")
+    Pipeline.default(BEFORE_FIGURES + ["marsad.numbers.figures:find_figures"])(article)
     by_value = {f.value: f for f in article.layer("figures")}
     f = by_value[66000]
     assert (f.qualifier, f.source, f.date, f.date_start) == ("more_than", "هذه القوات", "2019-03-19", "2019-01-09")
@@ -118,6 +120,11 @@ def test_figures_carry_source_date_qualifier_and_evidence(seed_text):
     assert by_value[3500].source == "لجنة الإنقاذ الدولية"
     assert by_value[3500].date == "2019-03-18"                  # 'الاثنين' in the same sentence
     assert by_value[24000].qualifier == "about" and by_value[37000].population == "civilians"
+
+
+def test_figures_source_is_an_actor_id_in_the_default_pipeline(seed_text):
+    by_value = {f.value: f for f in marsad.extract(seed_text, date="2019-03-19").layer("figures")}
+    assert by_value[66000].source == by_value[520].source == "sdf"      # 'أحصت هذه القوات' resolved
 
 
 def test_figures_use_actor_ids_and_places_when_those_layers_exist():

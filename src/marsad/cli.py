@@ -88,6 +88,7 @@ def _table(record: dict) -> str:
 
 from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
 from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
+from .service.commands import serve  # noqa: E402
 from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
 
 main.add_command(places)
@@ -95,6 +96,7 @@ main.add_command(actors)
 main.add_command(_ingest)
 main.add_command(_export)
 main.add_command(_query)
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,90 @@
+"""`marsad serve`: the HTTP API and dashboard over one store, on loopback unless told otherwise."""
+from __future__ import annotations
+
+import ipaddress
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="The DuckDB store written by `marsad ingest`. Without it only /v1/extract answers.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is loopback only; anything else exposes the API.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="File whose first line is the bearer token that enables POST /v1/ingest "
+                   "(or set MARSAD_TOKEN). Without a token, writes are off.")
+@click.option("--max-body", type=click.IntRange(1024), default=2 * 1024 * 1024, show_default=True,
+              help="Largest request body accepted, in bytes (larger: 413).")
+@click.option("--page-cap", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Largest page (?limit=) /v1/events answers (larger: 422).")
+@click.option("--query-timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+              help="Seconds a store query may run before it is interrupted (503).")
+@click.option("--cors-origin", "cors_origins", multiple=True,
+              help="Allow GET requests from this browser origin (repeatable). None by default.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes. More than one only without a write token: DuckDB lets one process "
+                   "write a file, but many read it.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level):
+    """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
+    from pathlib import Path
+
+    import uvicorn
+
+    from ..errors import MarsadError
+    from .app import create_app
+    from .config import ServiceConfig, load_token
+
+    try:
+        token = load_token(token_file)
+    except MarsadError as e:
+        click.echo(f"marsad: error: {e.message}", err=True)
+        sys.exit(2)
+    if db_path and not Path(db_path).exists() and token is None:
+        click.echo(f"marsad: error: {db_path}: no such store. Build one with `marsad ingest ... --db {db_path}`, "
+                   "or start with a write token to fill it through POST /v1/ingest.", err=True)
+        sys.exit(2)
+    if workers > 1 and token is not None:
+        click.echo("marsad: error: --workers above 1 needs writes off (no token): DuckDB lets only one process "
+                   "open the store for writing.", err=True)
+        sys.exit(2)
+    if not _loopback(host):
+        click.echo(f"marsad: warning: listening on {host}, not loopback: anyone who can reach this machine can "
+                   "read the store" + (" and, with the token, write to it" if token else "") + ".", err=True)
+    config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
+                           max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins))
+    try:
+        app = create_app(config)
+    except MarsadError as e:
+        click.echo(f"marsad: error: {e.message}", err=True)
+        sys.exit(2)
+    click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
+               f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
+               f"{'es' if workers > 1 else ''})", err=True)
+    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # Each worker process builds its own app from the same settings (the parent's check above
+    # already opened the store once, so errors surface here, before any worker starts).
+    import json
+    import os
+    if app.state.db is not None:
+        app.state.db.close()
+    os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
+        {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
+         "cors_origins": list(cors_origins)})
+    uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -235,7 +235,7 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
                 subj = [s for s in before if not s.target and not s.speaker]
                 if subj:
                     actor1 = subj[-1].mention
-            rest = [s for s in after if not _same(s.mention, actor1)]
+            rest = [s for s in after if not _same(s.mention, actor1) and s.i < b]
             targets = [s for s in rest if s.target] or rest
             if targets:
                 actor2 = targets[0].mention
@@ -330,26 +330,92 @@ def _rank(view: SentenceView, places: list[Place], i: int | None):
 
 
 def choose_place(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
+    """The trigger's clause first, then the clauses before it, then the sentences before, then the
+    clauses after it (these mostly describe something else: "... تلقت تدريبات من الولايات المتحدة")."""
     here = [p for p in ctx.in_sentence(ctx.places, view) if not _away(view, p)]
-    if here:
-        best = _rank(view, here, i)[0]
-        args.location, args.place_from = best, "sentence"
-        if _level(best) >= 3:
-            finer = _refine(ctx, view, best)
-            if finer is not None:
-                args.location, args.place_from = finer, "refined"
+    a, b = view.clause_of(i)
+    same = [p for p in here if a <= token_index(view, p.span) < b]
+    before = [p for p in here if token_index(view, p.span) < a]
+    later = [p for p in here if token_index(view, p.span) >= b]
+    for group in (same, before):
+        if group:
+            _take(ctx, view, _rank(view, group, i)[0], args)
+            return
+    if _from_context(ctx, view, args):
         return
+    if later:
+        _take(ctx, view, _rank(view, later, i)[0], args)
+        return
+    country = nationality(view)
+    if country is not None:
+        args.location, args.place_from = country_place(country), "actor"
+
+
+def _take(ctx: Context, view: SentenceView, best: Place, args: Args) -> None:
+    args.location, args.place_from = best, "sentence"
+    if _level(best) >= 3:
+        finer = _refine(ctx, view, best)
+        if finer is not None:
+            args.location, args.place_from = finer, "refined"
+
+
+def _from_context(ctx: Context, view: SentenceView, args: Args) -> bool:
     n = view.index
     para = view.sentence.paragraph
     for k in range(n - 1, max(-1, n - 1 - _MAX_LOOKBACK_SENTENCES), -1):
         prev = ctx.views[k]
         if prev.headline:
             continue
-        found = ctx.in_sentence(ctx.places, prev)
+        found = [p for p in ctx.in_sentence(ctx.places, prev) if not _away(prev, p)]
         if found:
             args.location = _rank(prev, found, None)[0]
             args.place_from = "context" if prev.sentence.paragraph == para else "article"
-            return
+            return True
+    return False
+
+
+_NISBA = {}
+for _code, _stem in {"SY": "سوري", "IQ": "عراقي", "YE": "يمني", "LY": "ليبي", "EG": "مصري", "SA": "سعودي",
+                    "TR": "تركي", "LB": "لبناني", "PS": "فلسطيني", "IL": "اسرائيلي", "JO": "اردني",
+                    "IR": "ايراني", "AF": "افغاني", "PK": "باكستاني", "SD": "سوداني", "SO": "صومالي",
+                    "NG": "نيجيري", "DZ": "جزائري", "TN": "تونسي", "MA": "مغربي", "KW": "كويتي",
+                    "BH": "بحريني", "QA": "قطري", "AE": "اماراتي"}.items():
+    for _suffix in ("", "ه", "ين", "ون", "ا"):
+        _NISBA[norm(_stem + _suffix)] = _code
+
+
+def nationality(view: SentenceView) -> str | None:
+    """The country of the first nationality adjective ("الداخلية الكويتية"): where an unlocated
+    arrest or statement happened, at country level."""
+    for f in view.forms:
+        for x in f:
+            if x in _NISBA:
+                return _NISBA[x]
+    return None
+
+
+_HEAD_WORDS = _S("قرب مدينه بلده قريه محافظه مديريه منطقه مناطق ولايه قضاء ناحيه حي محور ريف شمال جنوب شرق غرب "
+                 "شمالي جنوبي شرقي غربي وسط اطراف محيط ضواحي الشمالي الجنوبي الشرقي الغربي اقليم")
+
+
+def clean_place(place: Place | None) -> Place | None:
+    """The place's own name, without the head noun or direction the mention carried ("بلدة الباغوز" →
+    "الباغوز", "جنوب الشيخ زويد" → "الشيخ زويد"): what ACLED writes as the location."""
+    if place is None or not place.name:
+        return place
+    words = place.name.split()
+    k = 0
+    while k < len(words) - 1:
+        w = norm(words[k])
+        bare = w[1:] if w[:1] in "بلو" and len(w) > 3 else w
+        if w in _HEAD_WORDS or bare in _HEAD_WORDS or (w.startswith("ال") and w[2:] in _HEAD_WORDS):
+            k += 1
+        else:
+            break
+    if k == 0:
+        return place
+    import dataclasses
+    return dataclasses.replace(place, name=" ".join(words[k:]))
 
 
 def _refine(ctx: Context, view: SentenceView, coarse: Place) -> Place | None:
@@ -362,7 +428,8 @@ def _refine(ctx: Context, view: SentenceView, coarse: Place) -> Place | None:
             continue
         for p in ctx.in_sentence(ctx.places, v):
             unresolved = p.country is None and p.lat is None
-            if _level(p) >= 3 or not (_contains(coarse, p) or (unresolved and abs(v.index - n) <= 2)):
+            if _level(p) >= 3 or not (_contains(coarse, p) or (unresolved and abs(v.index - n) <= 2
+                                                                 and _level(coarse) >= 4)):
                 continue
             d = abs(v.index - n) + (0.5 if v.index < n else 0)
             if best_d is None or d < best_d:
@@ -391,8 +458,9 @@ def coordinated(ctx: Context, view: SentenceView, place: Place) -> list[Place]:
     def joined(p: Place, q: Place) -> bool:
         gap = ctx.article.text[p.span.end:q.span.start]
         words = gap.replace("،", " ، ").replace(",", " , ").split()
-        return len(words) <= 1 and all(w in _LIST_JOIN for w in words) or gap.strip() == "" and \
-            ctx.article.text[q.span.start - 1:q.span.start] in "و"
+        if len(words) == 1 and words[0] in _LIST_JOIN:
+            return True
+        return not words and (ctx.article.text[q.span.start:q.span.start + 1] == "و" or gap.endswith("و"))
     j = k
     while j + 1 < len(here) and joined(here[j], here[j + 1]) and abs(_level(here[j + 1]) - _level(place)) < 1:
         group.append(here[j + 1])
@@ -469,13 +537,24 @@ def _metric_of(forms: frozenset[str]) -> str | None:
 _FIGURE_METRIC = {"killed": "fatalities", "injured": "injured", "detained": "detained", "abducted": None}
 
 
-def fill_counts(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
+def fill_counts(ctx: Context, view: SentenceView, i: int, args: Args, others: list[int] = (),
+                mine: list[int] = ()) -> None:
+    """`others`: token indices of the sentence's other events' triggers; a count goes to the
+    event whose trigger is the nearest before it (the nearest after, when none precedes)."""
     s = view.sentence.span
     found: dict[str, tuple[int, int]] = {}        # metric → (distance, value)
     trig_start = view.tokens[i].span.start
+    own = set(mine) | {i}
+    starts = sorted([(view.tokens[k].span.start, k) for k in set(others) | own])
+
+    def owner(at: int) -> int:
+        before = [k for st, k in starts if st <= at]
+        return before[-1] if before else starts[0][1]
 
     def offer(metric: str | None, value: int | None, where: int):
         if metric is None or value is None:
+            return
+        if owner(where) not in own:
             return
         dist = abs(where - trig_start)
         if metric not in found or dist < found[metric][0]:

@@ -73,6 +73,7 @@ class Mention:
     kind: tuple[str, str]                 # (event_type, sub_event_type) or a *_PENDING pair
     mode: str | None = None
     cues: set[str] = field(default_factory=set)
+    also: list[int] = field(default_factory=list)     # other triggers of the sentence that report it
 
     @property
     def view(self):
@@ -94,6 +95,8 @@ def _air_or_shell(trig: Trigger, default, sentence_wide: bool = True):
         return SUICIDE, "suicide"
     if view.near(lx.CUES["IED"], i, _WEAPON_NEAR) is not None:
         return IED, "explosion"
+    if view.has(lx.CUES["SHELL"], a, b) is not None:
+        return SHELLING, "artillery"
     if not sentence_wide:
         return default
     if view.has(lx.CUES["AIR"], 0, len(view.tokens)) is not None:
@@ -149,8 +152,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
         if lemma in ("سيطر", "سيطره") and on is None:
             return None
         obj = (on + 1) if on is not None else i + 1
-        if obj < len(view.tokens) and view.forms[obj] & lx.VAGUE_OBJECT:
-            return None           # "سيطر على بضع بلدات": no place, no event
+        if view.has(lx.VAGUE_OBJECT, obj, min(len(view.tokens), obj + 4)) is not None:
+            return None           # "سيطر على بضع بلدات"، "استعادت قوات الجيش بعض الأراضي": no place, no event
         return TERRITORY_PENDING, "seize"
     if c == "EXPLOSION":
         a0, _ = view.clause_of(i)
@@ -273,12 +276,13 @@ def classify_sentence(triggers: list[Trigger]) -> list[Mention]:
                     m.kind, m.mode = EXCESSIVE, "beat"
                 elif view.has(_INTERVENE, 0, n) is not None or ARRESTS in kinds:
                     m.kind = INTERVENTION
-    seen: set = set()
+    seen: dict = {}
     unique = []
     for m in out:
         if m.kind in seen:
+            seen[m.kind].also.append(m.trigger.i)
             continue
-        seen.add(m.kind)
+        seen[m.kind] = m
         unique.append(m)
     if any(m.kind == VIOLENT_DEMO for m in unique):
         unique = [m for m in unique if m.kind != PEACEFUL]

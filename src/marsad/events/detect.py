@@ -26,6 +26,8 @@ _CLAUSE_PUNCT = {"،", ",", "؛", ";", ":", "(", ")", "-"}
 _CLAUSE_WORDS = {norm(w) for w in ("لكن", "لكنه", "لكنها", "بينما", "فيما", "حيث", "الا", "اذ", "كما",
                                    "غداه", "بعدما", "عقب", "اثر", "جراء", "ردا", "انتقاما", "قبيل")}
 _CLAUSE_BEFORE_AN = {norm(w) for w in ("قبل", "بعد")}     # "قبل أن" / "بعد أن" open a new event
+# "قال ... إن": what was said starts a clause of its own (its time words are not the speech's)
+_COMPLEMENTIZERS = {norm(w) for w in ("ان", "انه", "انها", "انهم", "بان", "بانه", "بانها", "وان")}
 _NOT_NEGATION_AFTER = {norm(w) for w in ("يزال", "تزال", "زال", "زالت", "يزالون", "تزالان", "سيما", "بد")}
 _NOUN_CONTEXT = {norm(w) for w in ("تحت", "من", "عن", "بعد", "قبل", "منذ", "خلال", "مناطق", "منطقه", "اثر",
                                    "عقب", "جراء", "بسبب", "نتيجه", "في", "الي", "علي", "مع", "ضد", "اجل")}
@@ -100,6 +102,9 @@ def _clauses(tokens: list[Token]) -> list[tuple[int, int]]:
             cuts.append(j + 1)
         elif t.kind == "word" and j > 0 and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
                                              or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)):
+            cuts.append(j)
+        elif t.kind == "word" and j > 0 and t.norm in _COMPLEMENTIZERS and tokens[j - 1].norm not in (
+                "قبل", "بعد", "دون", "من"):
             cuts.append(j)
         elif t.kind == "word" and j > 0 and j + 1 < len(tokens) and tokens[j + 1].norm == "ان" and (
                 t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN):
@@ -200,24 +205,35 @@ def _supported(view: SentenceView, i: int, entry: lx.Entry) -> bool:
         if view.has(lx.DURATION, 0, len(view.tokens)) is not None:
             return False
         return time_here or view.has(lx.CUES["WEAPON"], i + 1, min(b, i + _WINDOW + 1)) is not None
+    if not entry.strong and view.has(lx.DURATION, a, b) is not None:
+        return False
     if view.has(lx.SUPPORT, max(a, i - _WINDOW), min(b, i + _WINDOW + 1)) is not None:
         return True
     if time_here:
         return True
-    if not entry.strong and view.tokens[i].stem != view.tokens[i].norm and "ال" in view.tokens[i].norm[:4]:
+    tok = view.tokens[i]
+    definite = tok.stem != tok.norm and "ال" in tok.norm[:4]
+    if not entry.strong and definite:
         return False          # "الهجوم البري"، "المعارك": a definite weak noun names a category
     if entry.concept == "TERRITORY":
         return False          # "السيطرة على": only with a verb that says control was taken
+    if entry.strong and not definite:
+        return True           # "مقتل 8"، "اشتباكات في"، "مصرعه": an incident, not a category
     return _specific_after(view, i, b)
 
 
 _PERSONISH = lx.CUES["PEOPLE"]
-_PLACE_PREP = {norm(w) for w in ("في", "علي", "قرب", "بين", "ضد", "داخل", "شرق", "غرب", "شمال", "جنوب", "وسط",
+_QUALIFIER = {norm(w) for w in ("جوي", "جويه", "مدفعي", "مدفعيه", "صاروخي", "صاروخيه", "انتحاري", "انتحاريه",
+                               "سياره", "عبوه", "عبوتين", "لغم", "مسلح", "مسلحه", "دام", "دامي", "داميه", "عنيف",
+                               "عنيفه", "عنيفا")}
+_PLACE_PREP = {norm(w) for w in ("في", "قرب", "بين", "داخل", "شرق", "غرب", "شمال", "جنوب", "وسط",
                                  "محيط", "بمدينه", "ببلده", "بقريه", "بمحافظه", "مدينه", "بلده", "قريه", "حي",
                                  "منطقه", "محافظه", "استهدفت", "استهدف")}
 
 
 def _specific_after(view: SentenceView, i: int, b: int) -> bool:
+    if i + 1 < b and view.forms[i + 1] & _QUALIFIER:
+        return True           # "قصف جوي"، "انفجار سيارة مفخخة"
     for j in range(i + 1, min(b, i + 4)):
         t = view.tokens[j]
         if t.kind == "number":
@@ -247,7 +263,7 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
             if not entries:
                 continue
             entry = _choose(view, i, entries)
-            if entry.needs and view.near(lx.CUES[entry.needs], i, window=2) is None:
+            if entry.needs and view.near(lx.CUES[entry.needs], i, window=5 if entry.needs == "AIR" else 2) is None:
                 continue
             tok = view.tokens[i]
             if any(q.covers(tok.span) for q in quotes):

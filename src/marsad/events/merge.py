@@ -39,6 +39,8 @@ class Draft:
     detained: int | None
     confidence: float
     place_weak: bool = False
+    paragraph: int = 0
+    pub_gap: int | None = None      # days between an explicit date and publication
     mentions: int = 1
     evidence_all: list[Span] = field(default_factory=list)
 
@@ -54,7 +56,7 @@ def _place_key(p: Place) -> str:
 def _place_ok(a: Draft, b: Draft) -> bool:
     pa, pb = a.location, b.location
     if pa is None or pb is None:
-        return True
+        return False
     if a.place_weak or b.place_weak:        # borrowed from a neighbouring sentence: only a hint
         return True
     if _place_key(pa) == _place_key(pb):
@@ -73,9 +75,14 @@ def _place_ok(a: Draft, b: Draft) -> bool:
 
 
 def _date_ok(a: Draft, b: Draft) -> bool:
+    """Equal days; or one mention has no date of its own and the other's is recent (an undated
+    later mention of an event dated last week is more likely another event)."""
     if a.date == b.date:
         return True
-    return not (a.date_explicit and b.date_explicit)
+    if a.date_explicit and b.date_explicit:
+        return False
+    dated = a if a.date_explicit else b
+    return dated.pub_gap is None or dated.pub_gap <= 2
 
 
 # (kept, absorbed): a vaguer report of the same incident under another sub-type. A car bomb the
@@ -103,7 +110,12 @@ def absorbs(keep: Draft, other: Draft) -> bool:
         return False
     if keep.sub_event_type == "Disrupted weapons use":
         return True
-    return _place_ok(keep, other)
+    if other.sub_event_type == "Armed clash" and abs(keep.paragraph - other.paragraph) > 0:
+        return False          # a clash elsewhere in the story is its own event
+    pk, po = keep.location, other.location
+    if pk is not None and po is not None and pk.country and po.country and pk.country != po.country:
+        return False
+    return True
 
 
 def _min(x: int | None, y: int | None) -> int | None:

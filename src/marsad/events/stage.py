@@ -38,8 +38,10 @@ def extract_events(article: Article) -> list[Event]:
         by_sentence[t.view.index].append(t)
     drafts = []
     for n in sorted(by_sentence):
-        for mention in cl.classify_sentence(by_sentence[n]):
-            drafts.extend(_drafts(ctx, mention))
+        mentions = cl.classify_sentence(by_sentence[n])
+        for mention in mentions:
+            others = [k for m in mentions if m is not mention for k in [m.trigger.i, *m.also]]
+            drafts.extend(_drafts(ctx, mention, others))
     events = []
     for d in merge(drafts):
         if d.location is None or d.confidence < MIN_CONFIDENCE:
@@ -51,9 +53,9 @@ def extract_events(article: Article) -> list[Event]:
 _SPLIT_BY_PLACE = {cl.REMOTE, cl.STRATEGIC}
 
 
-def _drafts(ctx: ag.Context, m: cl.Mention) -> list[Draft]:
+def _drafts(ctx: ag.Context, m: cl.Mention, others: list[int]) -> list[Draft]:
     """One draft per place when the sentence lists several ("الموصل ومخمور والفلوجة")."""
-    d = _draft(ctx, m)
+    d = _draft(ctx, m, others)
     if d is None:
         return []
     if d.location is None or d.event_type not in _SPLIT_BY_PLACE or d.sub_event_type == "Arrests":
@@ -70,7 +72,7 @@ def _drafts(ctx: ag.Context, m: cl.Mention) -> list[Draft]:
     return out
 
 
-def _draft(ctx: ag.Context, m: cl.Mention) -> Draft | None:
+def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     view, trig = m.view, m.trigger
     i = trig.i
     args = ag.Args()
@@ -104,7 +106,7 @@ def _draft(ctx: ag.Context, m: cl.Mention) -> Draft | None:
     ag.choose_date(ctx, view, i, args)
     if ag.too_old(ctx, args):
         return None
-    ag.fill_counts(ctx, view, i, args)
+    ag.fill_counts(ctx, view, i, args, others, m.also)
     if sub == "Arrests":
         args.fatalities = args.injured = None
     elif sub not in ("Abduction/forced disappearance",):
@@ -117,8 +119,14 @@ def _draft(ctx: ag.Context, m: cl.Mention) -> Draft | None:
                  place_level=ag._level(args.location) if args.location else 9.0,
                  date=args.date, date_start=args.date_start, time_precision=args.time_precision,
                  place_weak=args.place_from in ("context", "article", "actor"),
+                 paragraph=view.sentence.paragraph, pub_gap=_gap(ctx, args.date),
                  date_explicit=args.date_from != "publication", fatalities=args.fatalities,
                  injured=args.injured, detained=args.detained, confidence=confidence)
+
+
+def _gap(ctx: ag.Context, iso: str | None) -> int | None:
+    d = ag._iso(iso)
+    return abs((ctx.pub - d).days) if d and ctx.pub else None
 
 
 def _confidence(m: cl.Mention, args: ag.Args) -> float:
@@ -173,7 +181,7 @@ def _event(article: Article, d: Draft) -> Event:
     return Event(
         event_type=d.event_type, sub_event_type=d.sub_event_type, evidence=d.evidence,
         date=d.date, date_start=d.date_start, time_precision=d.time_precision,
-        actor1=d.actor1, actor2=d.actor2, location=d.location,
+        actor1=d.actor1, actor2=d.actor2, location=ag.clean_place(d.location),
         fatalities=d.fatalities, injured=d.injured, detained=d.detained,
         id=event_id(article.id, d.event_type, d.sub_event_type, d.date, d.location, d.actor1, d.actor2),
         plover_type=plover_type, plover_mode=mode,

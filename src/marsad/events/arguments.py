@@ -244,6 +244,7 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
                 if others:
                     actor2 = others[-1].mention
     if actor1 is None and actor2 is None and slots and concept not in _PATIENT_NOUNS:
+        slots = [s for s in slots if s.i < b]          # not from a later clause about something else
         cands = [s for s in slots if not s.speaker and not s.target]
         if cands:
             actor1 = cands[0].mention
@@ -329,7 +330,7 @@ def _rank(view: SentenceView, places: list[Place], i: int | None):
     return [p for _, p in sorted(spans, key=key)]
 
 
-def choose_place(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
+def choose_place(ctx: Context, view: SentenceView, i: int, args: Args, prefer_country: bool = False) -> None:
     """The trigger's clause first, then the clauses before it, then the sentences before, then the
     clauses after it (these mostly describe something else: "... تلقت تدريبات من الولايات المتحدة")."""
     here = [p for p in ctx.in_sentence(ctx.places, view) if not _away(view, p)]
@@ -341,12 +342,17 @@ def choose_place(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
         if group:
             _take(ctx, view, _rank(view, group, i)[0], args)
             return
+    if prefer_country:            # an arrest no sentence locates: the arresting force's country
+        country = nationality(view, i)
+        if country is not None:
+            args.location, args.place_from = country_place(country), "actor"
+            return
     if _from_context(ctx, view, args):
         return
     if later:
         _take(ctx, view, _rank(view, later, i)[0], args)
         return
-    country = nationality(view)
+    country = nationality(view, i)
     if country is not None:
         args.location, args.place_from = country_place(country), "actor"
 
@@ -384,11 +390,12 @@ for _code, _stem in {"SY": "سوري", "IQ": "عراقي", "YE": "يمني", "LY
         _NISBA[norm(_stem + _suffix)] = _code
 
 
-def nationality(view: SentenceView) -> str | None:
-    """The country of the first nationality adjective ("الداخلية الكويتية"): where an unlocated
-    arrest or statement happened, at country level."""
-    for f in view.forms:
-        for x in f:
+def nationality(view: SentenceView, i: int = 0) -> str | None:
+    """The country of the nationality adjective nearest before the trigger (the agent's side:
+    "أعلن الأمن العام اللبناني اعتقال سوري"), else the first after it."""
+    order = list(range(i - 1, -1, -1)) + list(range(i, len(view.forms)))
+    for j in order:
+        for x in view.forms[j]:
             if x in _NISBA:
                 return _NISBA[x]
     return None
@@ -398,17 +405,22 @@ _HEAD_WORDS = _S("قرب مدينه بلده قريه محافظه مديريه 
                  "شمالي جنوبي شرقي غربي وسط اطراف محيط ضواحي الشمالي الجنوبي الشرقي الغربي اقليم")
 
 
+_DIRECTIONS = _S("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط الشمالي الجنوبي الشرقي الغربي")
+
+
 def clean_place(place: Place | None) -> Place | None:
     """The place's own name, without the head noun or direction the mention carried ("بلدة الباغوز" →
     "الباغوز", "جنوب الشيخ زويد" → "الشيخ زويد"): what ACLED writes as the location."""
     if place is None or not place.name:
         return place
     words = place.name.split()
+    # "شمال سيناء" and "جنوبي سوريا" are names of regions: directions go only before a town
+    heads = _HEAD_WORDS if _level(place) < 3 else _HEAD_WORDS - _DIRECTIONS
     k = 0
     while k < len(words) - 1:
         w = norm(words[k])
         bare = w[1:] if w[:1] in "بلو" and len(w) > 3 else w
-        if w in _HEAD_WORDS or bare in _HEAD_WORDS or (w.startswith("ال") and w[2:] in _HEAD_WORDS):
+        if w in heads or bare in heads or (w.startswith("ال") and w[2:] in heads):
             k += 1
         else:
             break

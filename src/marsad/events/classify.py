@@ -194,8 +194,10 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
     if c == "ARREST":
         if prev in _FACILITY or (i > 1 and view.tokens[i - 2].norm in _FACILITY and prev in ("", "و")):
             return None
-        if lemma == "ضبط" and _after(trig, lx.CUES["PEOPLE"], 3) is None:
+        if lemma in ("ضبط", "اوقف") and _after(trig, lx.CUES["PEOPLE"], 3) is None:
             return None
+        if not _arrested_someone(trig):
+            return None           # "توقيف حافلة", "أوقف أربعة أشهر" (a suspension)
         if lemma in ("مداهمه", "مداهمات", "دهم", "داهم"):
             return None
         return ARRESTS, "arrest"
@@ -210,6 +212,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None
         if lemma in ("صفقه",) and view.near(_S("تبادل اسري الاسري"), i, 3) is None:
             return None
+        if view.has(lx.CUES["TRUCE"], 0, len(view.tokens)) is None:
+            return None           # trade and nuclear deals are not conflict events
         mode = "ceasefire" if view.near(_S("اطلاق النار هدنه"), i, 4) is not None or lemma == "هدنه" else None
         return AGREEMENT, mode
     if c == "INTERCEPT":
@@ -227,6 +231,26 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None
         return LOOTING, "destroy"
     return None
+
+
+def _arrested_someone(trig: Trigger) -> bool:
+    """Someone is arrested: a person, a number or a count word follows, or the verb is passive after
+    a count ("تم توقيف 251 شخصا"), or an actor/pronoun object is attached ("اعتقلتهم")."""
+    view, i = trig.view, trig.i
+    tok = trig.token
+    if tok.norm.endswith(("هم", "ه", "ها", "هما")) and trig.entry.pos != "noun" or trig.entry.pos == "noun" \
+            and tok.norm.endswith(("هم", "هما")):
+        return True
+    n = len(view.tokens)
+    for j in range(i + 1, min(n, i + 6)):
+        t = view.tokens[j]
+        if t.kind == "number" or view.forms[j] & (lx.CUES["PEOPLE"] | _COUNTS):
+            return True
+    return view.has(lx.CUES["PEOPLE"] | _COUNTS, max(0, i - 12), i) is not None
+
+
+_COUNTS = _S("عشرات مئات الاف العشرات المئات عدد عددا العديد اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره "
+             "اربعين خمسين ستين عشرين ثلاثين سبعين ثمانين تسعين مئه مائه عناصر اعضاء قيادي قياديين ناشطين")
 
 
 # Within one sentence, a more specific report of the same incident replaces a vaguer one.

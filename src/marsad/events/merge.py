@@ -41,6 +41,7 @@ class Draft:
     place_weak: bool = False
     paragraph: int = 0
     pub_gap: int | None = None      # days between an explicit date and publication
+    separate: bool = False          # introduced as another incident ("وفي واقعة منفصلة")
     mentions: int = 1
     evidence_all: list[Span] = field(default_factory=list)
 
@@ -101,6 +102,9 @@ _LOOSE_ACTORS = {"Agreement"}     # the parties are named differently in each me
 def same_incident(a: Draft, b: Draft) -> bool:
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return False
+    later = a if a.evidence.start > b.evidence.start else b
+    if later.separate:
+        return False
     actors = a.sub_event_type in _LOOSE_ACTORS or (_actor_ok(a.actor1, b.actor1) and _actor_ok(a.actor2, b.actor2))
     return actors and _date_ok(a, b) and _place_ok(a, b)
 
@@ -129,6 +133,9 @@ def _min(x: int | None, y: int | None) -> int | None:
 def absorb(keep: Draft, other: Draft, counts_only: bool = False) -> None:
     """Fold `other` into `keep`, field by field."""
     if counts_only:
+        if other.location is not None and not other.place_weak and (
+                keep.location is None or keep.place_weak or (keep.place_level >= 3 > other.place_level)):
+            keep.location, keep.place_level, keep.place_weak = other.location, other.place_level, False
         if keep.sub_event_type != "Disrupted weapons use":
             keep.fatalities = keep.fatalities if keep.fatalities is not None else other.fatalities
             keep.injured = keep.injured if keep.injured is not None else other.injured

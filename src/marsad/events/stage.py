@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..article import Article, Event, Span
+from ..text import norm
 from ..pipeline import stage
 from . import arguments as ag
 from . import classify as cl
@@ -20,6 +21,8 @@ from .merge import Draft, merge
 from .relevance import is_conflict_article
 
 MIN_CONFIDENCE = 0.35
+# "وفي واقعة منفصلة": the sentence opens another incident, even of the same kind on the same day
+_SEPARATE = frozenset(norm(w) for w in ("منفصل", "منفصله", "منفصلا"))
 _EVIDENCE_MAX = 320          # characters; longer sentences are cut to the trigger's clauses
 _GOVERNMENT_TYPES = {1}
 _GOVERNMENT_IDS = {"pmf"}    # acts on the government's behalf (ACLED codes its gains as the state's)
@@ -97,8 +100,8 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
                 args.actor1 = ag.unidentified_actor()
     if sub == "Attack" and args.actor2 is None:
         args.actor2 = ag.civilians_actor()
-    ag.choose_place(ctx, view, i, args)
-    if sub == "Arrests" and args.place_from not in ("sentence", "refined"):
+    ag.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests")
+    if sub == "Arrests" and args.place_from not in ("sentence", "refined", "actor"):
         force = args.actor1 or args.actor2
         home = ag.country_place(force.country if force is not None else None)
         if home is not None and (args.location is None or args.location.country != home.country):
@@ -120,6 +123,7 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
                  date=args.date, date_start=args.date_start, time_precision=args.time_precision,
                  place_weak=args.place_from in ("context", "article", "actor"),
                  paragraph=view.sentence.paragraph, pub_gap=_gap(ctx, args.date),
+                 separate=view.has(_SEPARATE, 0, min(len(view.tokens), 8)) is not None,
                  date_explicit=args.date_from != "publication", fatalities=args.fatalities,
                  injured=args.injured, detained=args.detained, confidence=confidence)
 

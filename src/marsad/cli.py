@@ -81,5 +81,9 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
+from .events.commands import eval_command  # noqa: E402  (click command; heavy imports stay inside)
+
+main.add_command(eval_command)
+
 if __name__ == "__main__":
     main()

@@ -176,6 +176,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None
         return SUICIDE, "suicide"
     if c == "GRENADE":
+        if view.has(lx.FOUND_BEFORE, max(0, i - 8), i) is not None:
+            return None
         return GRENADE, "explosion"
     if c == "CHEMICAL":
         return CHEMICAL, "CBRN"
@@ -190,6 +192,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
     if c == "ABDUCT":
         return ABDUCTION, "abduct"
     if c == "SEXUAL":
+        if view.near(lx.CUES["FEMALE_VICTIM"], i, 6, clause=False) is None:
+            return None           # "اغتصاب العاصمة": usurpation, not rape
         return SEXUAL, "sexual"
     if c == "ARREST":
         if prev in _FACILITY or (i > 1 and view.tokens[i - 2].norm in _FACILITY and prev in ("", "و")):
@@ -204,6 +208,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
     if c == "PROTEST":
         return PEACEFUL, "demo"
     if c == "RIOT":
+        if lemma == "رشق" and view.near(lx.CUES["STONES"], i, 4) is None:
+            return None
         return VIOLENT_DEMO, "riot"
     if c == "AGREE":
         a, _ = view.clause_of(i)
@@ -214,6 +220,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None
         if view.has(lx.CUES["TRUCE"], 0, len(view.tokens)) is None:
             return None           # trade and nuclear deals are not conflict events
+        if view.has(lx.FAILED, max(0, i - 6), i) is not None:
+            return None           # "فشل ... بالتوصل إلى هدنة"
         mode = "ceasefire" if view.near(_S("اطلاق النار هدنه"), i, 4) is not None or lemma == "هدنه" else None
         return AGREEMENT, mode
     if c == "INTERCEPT":

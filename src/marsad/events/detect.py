@@ -188,6 +188,15 @@ def _negated(view: SentenceView, i: int, entry: lx.Entry) -> bool:
     return False
 
 
+def _in_relative(view: SentenceView, i: int) -> bool:
+    """"الذي سيطر على"، "التي استعادت القوات السيطرة عليها": a past deed told as background,
+    unless a time word in the clause makes it news."""
+    a, b = view.clause_of(i)
+    if view.has(lx.RELATIVE, max(a, i - 2), i) is None:
+        return False
+    return view.has(lx.TIME_WORDS, a, b) is None
+
+
 def _supported(view: SentenceView, i: int, entry: lx.Entry) -> bool:
     """Does the trigger's clause say that this happened, and to whom or where?
 
@@ -275,6 +284,8 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
             if view.has(lx.BACKGROUND_BEFORE, max(0, i - 3), i) is not None:
                 continue
             if i + 1 < len(view.tokens) and view.forms[i + 1] & lx.ONGOING_AFTER:
+                continue
+            if entry.pos == "past" and entry.concept != "KILL" and _in_relative(view, i):
                 continue
             if not _supported(view, i, entry):
                 continue

@@ -43,13 +43,13 @@ AGENT_BEFORE = _S("قبل يد بيد نفذها نفذه شنها شنه تبن
 SPEAKERS = _S("قال قالت اعلن اعلنت افاد افادت ذكر ذكرت اكد اكدت اوضح اوضحت اضاف اضافت اشار اشارت "
               "نقل نقلت بحسب وفق وفقا حسب يقول تقول اتهم اتهمت يتهم تتهم")
 CLAIM = _S("مسؤوليته مسؤوليتها المسؤوليه تبني تبنت تبناه يتبني")
-CIVILIAN_WORDS = _S("مدني مدنيا مدنيين مدنيون المدنيين مواطن مواطنا مواطنين مواطنون اطفال طفل طفلا طفله "
+CIVILIAN_WORDS = _S("شخص شخصا اشخاص شخصين مدني مدنيا مدنيين مدنيون المدنيين مواطن مواطنا مواطنين مواطنون اطفال طفل طفلا طفله "
                     "نساء امراه سكان اهالي مصلين طلاب تلاميذ اسره عائله عائلات اسر مزارع مزارعين صيادين "
                     "صحفي صحفيا صحفيين مسعف مسعفين عمال")
 ARMED_WORDS = _S("جندي جنديا جنود جنديين جنديان عسكري عسكريين عسكريا ضابط ضابطا ضباط شرطي شرطيا شرطه "
                  "مسلح مسلحا مسلحين مسلحون عنصر عناصر مقاتل مقاتلين مقاتلا مقاتلون ارهابي ارهابيا ارهابيين "
                  "متشدد متشددين تكفيري تكفيريا تكفيريين جهادي جهاديين حراس حارس امن افراد")
-UNKNOWN_ATTACKER = _S("مجهولين مجهولون مجهول مجهوله")
+UNKNOWN_ATTACKER = _S("مجهولين مجهولون مجهول مجهوله مسلحين مسلحون المسلحون مسلحا")
 POLICE_WORDS = _S("الشرطه شرطه الامن الامنيه الداخليه السلطات اجهزه الاستخبارات المخابرات الدرك الاجهزه")
 
 KILLED = _S("مقتل قتل قتلي قتيل قتيلا قتيلين قتلوا قتلا قتلت مصرع مصرعه مصرعهم مصرعهما حتفه حتفهم حتفهما "
@@ -259,14 +259,15 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
 
 
 def _victims(view: SentenceView, i: int, after_first: bool) -> str | None:
-    a, b = view.clause_of(i)
-    lo, hi = max(0, i - 8), min(len(view.tokens), i + 10)
-    civ = view.has(CIVILIAN_WORDS, lo, hi)
-    arm = view.has(ARMED_WORDS, lo, hi)
-    if civ is not None and (arm is None or abs(civ - i) < abs(arm - i)):
-        return "civilians"
-    if arm is not None:
-        return "armed"
+    """Who was hit: the first person word after the trigger ("قتلوا 25 مدنيا"، "مقتل 9 من عناصر"),
+    else the nearest before it ("7 من عناصر الجيش ... قتلوا")."""
+    n = len(view.tokens)
+    for j in list(range(i + 1, min(n, i + 10))) + list(range(i - 1, max(-1, i - 9), -1)):
+        f = view.forms[j]
+        if f & CIVILIAN_WORDS:
+            return "civilians"
+        if f & ARMED_WORDS and not (j < i and f & UNKNOWN_ATTACKER):
+            return "armed"
     return None
 
 
@@ -279,8 +280,12 @@ def unidentified_actor(span: Span | None = None) -> ActorMention:
                         actor_type=3, via="descriptor")
 
 
-def unknown_attackers(view: SentenceView) -> int | None:
-    return view.has(UNKNOWN_ATTACKER, 0, len(view.tokens))
+def unknown_attackers(view: SentenceView, i: int) -> int | None:
+    """Unnamed gunmen acting: "مسلحون مجهولون"، "إن مسلحين قتلوا" (before the trigger, or anonymous)."""
+    before = view.has(UNKNOWN_ATTACKER, max(0, i - 6), i)
+    if before is not None:
+        return before
+    return view.has(_S("مجهولين مجهولون مجهول مجهوله"), 0, len(view.tokens))
 
 
 def police_named(view: SentenceView) -> bool:

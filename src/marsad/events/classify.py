@@ -136,7 +136,7 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
                 return AIR, "aerial"
             if view.near(lx.CUES["SHELL"], i, 2) is not None:
                 return SHELLING, "artillery"
-            if view.near(lx.CUES["CHEMICAL"] - {norm("هجوم"), norm("قصف")}, i, 2) is not None:
+            if view.near(lx.CUES["CHEM_WORDS"], i, 2) is not None:
                 return CHEMICAL, "CBRN"
         if lemma == "تبادل" and _after(trig, lx.CUES["FIRE"], 3) is None:
             return None

@@ -232,7 +232,7 @@ def _supported(view: SentenceView, i: int, entry: lx.Entry) -> bool:
 
 
 _PERSONISH = lx.CUES["PEOPLE"]
-_QUALIFIER = {norm(w) for w in ("جوي", "جويه", "مدفعي", "مدفعيه", "صاروخي", "صاروخيه", "انتحاري", "انتحاريه",
+_QUALIFIER = lx.CUES["CHEM_WORDS"] | {norm(w) for w in ("جوي", "جويه", "مدفعي", "مدفعيه", "صاروخي", "صاروخيه", "انتحاري", "انتحاريه",
                                "سياره", "عبوه", "عبوتين", "لغم", "مسلح", "مسلحه", "دام", "دامي", "داميه", "عنيف",
                                "عنيفه", "عنيفا")}
 _PLACE_PREP = {norm(w) for w in ("في", "قرب", "بين", "داخل", "شرق", "غرب", "شمال", "جنوب", "وسط",
@@ -279,7 +279,9 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
                 continue
             if _negated(view, i, entry):
                 continue
-            if i > 0 and (view.forms[i - 1] & (lx.GENERIC_BEFORE | lx.PURPOSE_BEFORE)):
+            if i > 0 and (view.forms[i - 1] & lx.GENERIC_BEFORE):
+                continue
+            if view.has(lx.PURPOSE_BEFORE, max(0, i - 3), i) is not None:
                 continue
             if view.has(lx.BACKGROUND_BEFORE, max(0, i - 3), i) is not None:
                 continue

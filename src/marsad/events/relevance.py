@@ -64,4 +64,4 @@ def is_conflict_article(article: Article) -> bool:
     other = max(counts.values()) if counts else 0
     if conflict >= 12:
         return True
-    return not (other >= 4 and other > 1.5 * conflict) and conflict >= 2
+    return not (other >= 3 and other > 1.5 * conflict)

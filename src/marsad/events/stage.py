@@ -94,7 +94,7 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     if args.actor2 is None and args.victims == "civilians" and event_type in (cl.VAC, cl.REMOTE):
         args.actor2 = ag.civilians_actor()
     if args.actor1 is None:
-        if ag.unknown_attackers(view) is not None or sub in ("Remote explosive/landmine/IED", "Suicide bomb",
+        if ag.unknown_attackers(view, i) is not None or sub in ("Remote explosive/landmine/IED", "Suicide bomb",
                                                               "Grenade"):
             if event_type != cl.STRATEGIC:
                 args.actor1 = ag.unidentified_actor()

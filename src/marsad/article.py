@@ -110,6 +110,8 @@ class Place:
     lon: float | None = None
     geo_precision: int | None = None  # ACLED: 1 the place, 2 near it / part of region, 3 province or country
     feature: str | None = None      # city | admin1 | country | camp | region ...
+    name_ar: str | None = None      # the gazetteer's Arabic name of the resolved place
+    confidence: float | None = None  # how sure the resolution is, 0..1 (None when unresolved)
 
 
 @dataclass(slots=True)

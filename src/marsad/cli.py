@@ -44,6 +44,7 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
         _fail(e.message)
         sys.exit(2)
     failed = 0
+    warned: set[str] = set()
     for item in read_inputs(paths, date=date, id=article_id, max_bytes=max_bytes or MAX_BYTES):
         if isinstance(item, InputError):
             _fail(item.message)
@@ -55,6 +56,10 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
             _fail(f"{item.id}: {e.message}")
             failed += 1
             continue
+        for w in article.warnings:          # once per run, not once per article
+            if w not in warned:
+                warned.add(w)
+                click.echo(f"marsad: warning: {w}", err=True)
         record = to_record(article, with_text=with_text)
         if fmt == "table":
             click.echo(_table(record))
@@ -80,6 +85,10 @@ def _table(record: dict) -> str:
         lines.append(f"warning {w}")
     return "\n".join(lines)
 
+
+from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
+
+main.add_command(places)
 
 from .events.commands import eval_command  # noqa: E402  (click command; heavy imports stay inside)
 

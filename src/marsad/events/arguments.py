@@ -165,12 +165,14 @@ def _slots(ctx: Context, view: SentenceView) -> list[_Slot]:
         tok = view.tokens[i]
         prev = view.forms[i - 1] if i > 0 else frozenset()
         prev2 = view.forms[i - 2] if i > 1 else frozenset()
-        # ل on the actor's own first word: "مواقع لتنظيم داعش" (of/for), not the subject
-        lam = tok.norm[:1] == "ل" and tok.stem != tok.norm and not tok.norm.startswith("لل") or \
-            tok.norm.startswith("لل")
+        # ل on the actor's own first word after a target noun: "مواقع لتنظيم داعش"، "هدف تابع لحماس"
+        # (after anything else it is possessive: "غارات هي الأولى للجيش التركي")
+        lam = (tok.norm[:1] == "ل" and tok.stem != tok.norm) or tok.norm.startswith("لل")
+        lam = lam and bool(prev & (TARGET_BEFORE | _S("تابع تابعه التابعه التابع تابعين هدف اهداف")))
         counted = i > 1 and view.tokens[i - 1].norm == "من" and (
             view.tokens[i - 2].kind == "number" or bool(view.forms[i - 2] & _COUNT_WORDS))
-        target = bool(prev & TARGET_BEFORE) or lam or counted
+        hit = view.has(KILLED | INJURED | DETAINED, max(0, i - 3), i) is not None   # "مقتل ثمانية عناصر"
+        target = bool(prev & TARGET_BEFORE) or lam or counted or hit
         agent_marked = bool(prev & AGENT_BEFORE) or bool(prev2 & _S("قبل يد"))
         speaker = bool(prev & SPEAKERS) or bool(prev & _S("باسم"))
         if speaker and view.has(CLAIM, i + 1, min(len(view.tokens), i + 4)) is not None:
@@ -218,23 +220,17 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
             if victims:
                 actor2 = victims[0].mention
             if actor1 is None:
-                cands = [s for s in before if not _same(s.mention, actor2)]
+                cands = [s for s in before if not _same(s.mention, actor2) and not s.target
+                         and (concept == "ARREST" or not s.speaker)]
                 if cands:
                     actor1 = cands[-1].mention
         else:
-            subj = [s for s in before if s.i >= a and not s.target and not s.speaker]
-            if not subj:
-                subj = [s for s in before if not s.target and not s.speaker and s.i >= i - 12]
-            if actor1 is None and subj:
-                actor1 = subj[-1].mention
-            if actor1 is None:
-                genitive = [s for s in after if not s.target and s.i - i <= (2 if pos == "noun" else 5)]
-                if genitive:
-                    actor1 = genitive[0].mention
-            if actor1 is None and pos == "noun":
-                subj = [s for s in before if not s.target and not s.speaker]
-                if subj:
-                    actor1 = subj[-1].mention
+            in_clause = [s for s in before if s.i >= a and not s.target and not s.speaker]
+            right_after = [s for s in after if not s.target and s.i - i <= (2 if pos == "noun" else 5)]
+            earlier = [s for s in before if not s.target and not s.speaker and s.i >= i - 12]
+            for group, pick in ((in_clause, -1), (right_after, 0), (earlier, -1)):
+                if actor1 is None and group:
+                    actor1 = group[pick].mention
             rest = [s for s in after if not _same(s.mention, actor1) and s.i < b]
             targets = [s for s in rest if s.target] or rest
             if targets:
@@ -243,6 +239,13 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
                 others = [s for s in before if s.target and not _same(s.mention, actor1)]
                 if others:
                     actor2 = others[-1].mention
+    if concept == "ARREST" and actor1 is not None and actor1.actor_type not in (None, 1, 8) and actor2 is None:
+        actor1, actor2 = None, actor1          # armed groups are arrested; they abduct
+    if actor1 is None and concept not in ("ABDUCT", "SEXUAL", "PROTEST", "RIOT", "AGREE"):
+        # a state force announcing its own operation ("أعلن الجيش المصري عن مقتل ... إثر قصف جوي")
+        states = [s for s in before if s.speaker and s.mention.actor_type == 1 and not _same(s.mention, actor2)]
+        if states:
+            actor1 = states[-1].mention
     if actor1 is None and actor2 is None and slots and concept not in _PATIENT_NOUNS:
         slots = [s for s in slots if s.i < b]          # not from a later clause about something else
         cands = [s for s in slots if not s.speaker and not s.target]
@@ -273,6 +276,16 @@ def _victims(view: SentenceView, i: int, after_first: bool) -> str | None:
 
 def civilians_actor(span: Span | None = None) -> ActorMention:
     return ActorMention(span=span, id="civilians", name="Civilians", actor_type=7, via="descriptor")
+
+
+def police_actor(iso2: str) -> ActorMention | None:
+    """ACLED's actor for arrests by an unnamed authority: the country's police forces."""
+    from .describe import COUNTRIES
+    name = COUNTRIES.get(iso2)
+    if name is None:
+        return None
+    return ActorMention(span=None, id=f"other:Police Forces of {name}", name=f"Police Forces of {name}",
+                        actor_type=1, country=iso2, via="descriptor")
 
 
 def unidentified_actor(span: Span | None = None) -> ActorMention:
@@ -310,9 +323,23 @@ def _level(p: Place) -> float:
     return 1.0
 
 
+_LOCATIVE = _S("في ب علي داخل قرب شمال جنوب شرق غرب وسط انحاء ارجاء ارض اراضي عموم مختلف حدود")
+_GENERIC_NAMES = _S("الريف ريف المنطقه منطقه البلاد المدينه القريه المحافظه الحدود الاناضول الجبهه الساحل "
+                    "الداخل الخارج العاصمه")
+
+
 def _away(view: SentenceView, p: Place) -> bool:
+    """Not where it happened: a destination or origin ("إلى قاعدة ديار بكر"، "من بغداد"), a generic
+    word ("الريف"), or a country named as an actor ("وتقوم روسيا بدور الوساطة")."""
     j = token_index(view, p.span)
     prev = view.forms[j - 1] if j > 0 else frozenset()
+    if norm(clean_place(p).name) in _GENERIC_NAMES:
+        return True
+    if _level(p) >= 4:
+        tok = view.tokens[j]
+        attached = tok.norm[:1] == "ب" and tok.stem != tok.norm
+        if not (prev & _LOCATIVE or attached or view.has(_LOCATIVE, max(0, j - 3), j) is not None):
+            return True
     return bool(prev & _AWAY) and not prev & _S("في علي")
 
 
@@ -469,6 +496,9 @@ def coordinated(ctx: Context, view: SentenceView, place: Place) -> list[Place]:
     here = sorted(ctx.in_sentence(ctx.places, view), key=lambda p: p.span.start)
     if place not in here:
         return [place]
+    first = token_index(view, here[0].span)
+    if view.has(_S("بين"), max(0, first - 4), first) is not None:
+        return [place]                 # "بين شرق بلدة الراعي وغرب جرابلس": a stretch, not a list
     k = here.index(place)
     group = [place]
 
@@ -511,7 +541,7 @@ def choose_date(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
                     chosen = found[-1]
                     args.date_from = "context"
     if chosen is not None:
-        args.date = chosen.value or chosen.start
+        args.date = _shift(view, i, chosen.value or chosen.start)
         args.date_start = chosen.start if chosen.start and chosen.start != args.date else None
         args.time_precision = _PRECISION.get(chosen.precision, 1)
         if chosen.kind == "period" and args.time_precision == 1 and args.date_start:
@@ -520,6 +550,30 @@ def choose_date(ctx: Context, view: SentenceView, i: int, args: Args) -> None:
         args.date = ctx.pub.isoformat() if ctx.pub else None
         args.time_precision = 1 if ctx.pub else None
         args.date_from = "publication"
+
+
+_DAY_WORDS = {norm(w): n for w, n in (("يوم", 1), ("يوما", 1), ("ايام", 1), ("يومين", 2), ("اسبوع", 7),
+                                       ("اسابيع", 7), ("اسبوعين", 14))}
+
+
+def _shift(view: SentenceView, i: int, iso: str | None) -> str | None:
+    """"غداة X" (the day before) and "بعد أربعة أيام على X": X happened before the sentence's date."""
+    d = _iso(iso)
+    if d is None:
+        return iso
+    a, _ = view.clause_of(i)
+    lo = max(0, a - 1)
+    if view.has(_S("غداه"), lo, i) is not None:
+        return (d - timedelta(days=1)).isoformat()
+    j = view.has(_S("بعد"), lo, i)
+    if j is not None and j + 3 <= i:
+        n_tok, unit = view.tokens[j + 1], view.forms[j + 2]
+        count = _WORD_NUMBERS.get(n_tok.norm) or (int(n_tok.norm) if n_tok.kind == "number" and
+                                                   n_tok.norm.isdigit() else None)
+        days = next((v for f, v in _DAY_WORDS.items() if f in unit), None)
+        if days is not None and (count or days in (2, 14)) and view.forms[j + 3] & _S("علي من"):
+            return (d - timedelta(days=(count or 1) * days)).isoformat()
+    return iso
 
 
 def _days(a: str, b: str) -> int:
@@ -583,11 +637,12 @@ def fill_counts(ctx: Context, view: SentenceView, i: int, args: Args, others: li
             at = (f.quantity or f.evidence).start
             if metric and not _negated_at(view, token_index(view, Span(at, at))):
                 offer(metric, f.value, at)
-    if not found:
+    from_figures = set(found)
+    if True:
         quants = ctx.in_sentence(ctx.quantities, view)
         for j, forms in enumerate(view.forms):
             metric = _metric_of(forms)
-            if metric is None or _negated_at(view, j):
+            if metric is None or metric in from_figures or _negated_at(view, j):
                 continue
             value, at = _count_near(ctx, view, j, quants)
             offer(metric, value, at if at is not None else view.tokens[j].span.start)

@@ -188,6 +188,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None           # "حصيلة قتلى": a cumulative toll
         if view.has(_VIOLENCE, 0, len(view.tokens)) is None:
             return None           # a death with no violence named (drowning, illness, accident)
+        if view.has(lx.CAMPAIGN, i, len(view.tokens)) is not None:
+            return None           # a toll over a campaign: "قتلوا في العملية التي بدأت قبل أسبوعين"
         return KILL_PENDING, None
     if c == "ABDUCT":
         return ABDUCTION, "abduct"

@@ -24,7 +24,7 @@ from . import lexicon as lx
 
 _CLAUSE_PUNCT = {"،", ",", "؛", ";", ":", "(", ")", "-"}
 _CLAUSE_WORDS = {norm(w) for w in ("لكن", "لكنه", "لكنها", "بينما", "فيما", "حيث", "الا", "اذ", "كما",
-                                   "غداه", "بعدما", "عقب", "اثر", "جراء", "ردا", "انتقاما", "قبيل")}
+                                   "غداه", "بعدما", "عقب", "اثر", "جراء", "ردا", "انتقاما", "قبيل", "وذلك")}
 _CLAUSE_BEFORE_AN = {norm(w) for w in ("قبل", "بعد")}     # "قبل أن" / "بعد أن" open a new event
 # "قال ... إن": what was said starts a clause of its own (its time words are not the speech's)
 _COMPLEMENTIZERS = {norm(w) for w in ("ان", "انه", "انها", "انهم", "بان", "بانه", "بانها", "وان")}
@@ -188,13 +188,23 @@ def _negated(view: SentenceView, i: int, entry: lx.Entry) -> bool:
     return False
 
 
-def _in_relative(view: SentenceView, i: int) -> bool:
-    """"الذي سيطر على"، "التي استعادت القوات السيطرة عليها": a past deed told as background,
-    unless a time word in the clause makes it news."""
+def _in_relative(view: SentenceView, i: int, entry: lx.Entry) -> bool:
+    """"الذي سيطر على"، "التي شهدت توقيع اتفاق": a past deed told as background, unless a time
+    word in the clause makes it news."""
     a, b = view.clause_of(i)
-    if view.has(lx.RELATIVE, max(a, i - 2), i) is None:
+    window = 2 if entry.pos == "past" else 4
+    j = view.has(lx.RELATIVE, max(a, i - window), i)
+    if j is None:
+        return False
+    if entry.pos != "past" and not (j + 1 < len(view.tokens) and view.forms[j + 1] & lx.SUPPORT_ANY):
         return False
     return view.has(lx.TIME_WORDS, a, b) is None
+
+
+def _in_parentheses(article: Article, view: SentenceView, tok: Token) -> bool:
+    s = view.sentence.span
+    before = article.text[s.start:tok.span.start]
+    return before.count("(") > before.count(")")
 
 
 def _supported(view: SentenceView, i: int, entry: lx.Entry) -> bool:
@@ -287,8 +297,13 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
                 continue
             if i + 1 < len(view.tokens) and view.forms[i + 1] & lx.ONGOING_AFTER:
                 continue
-            if entry.pos == "past" and entry.concept != "KILL" and _in_relative(view, i):
+            if entry.concept != "KILL" and _in_relative(view, i, entry):
                 continue
+            if _in_parentheses(article, view, tok):
+                continue          # an aside: "(انضم وقتل في إحدى العمليات في العراق)"
+            if view.has(lx.ACCUSATION_LIST, 0, i) is not None and view.has(lx.TIME_WORDS, 0,
+                                                                             len(view.tokens)) is None:
+                continue          # a list of alleged crimes, no incident
             if not _supported(view, i, entry):
                 continue
             trig = Trigger(view, i, entry, entry.concept, entry.strong)

@@ -226,6 +226,9 @@ SUPPORT = frozenset().union(*(verb(v, p, pronouns=False)[0] for v, p in (
     ("حصل", "حصل"), ("حدث", "حدث")))) - {
     "احكموا", "بسطوا", "فرضوا", "اعلنوا", "شنوا", "نفذوا", "اطلقوا", "فجروا"}   # also imperatives: calls, not reports
 
+# A relative clause's verb before a noun trigger ("التي شهدت توقيع اتفاق")
+SUPPORT_ANY = SUPPORT | _set("شهدت شهد تعرضت تعرض")
+
 # Words before a trigger (in its clause) that say it did not happen, or not yet.
 NEGATION = _set("لم لن لا ولا ولم ولن فلا فلم فلن ليس ليست وليس عدم دون بدون نفي نفت ينفي تنفي نفوا نافيا "
                 "نافيه نافين نفي ونفي ونفت")
@@ -237,6 +240,10 @@ ONGOING_AFTER = _set("المتواصل المتواصله متواصل متوا�
 # A trigger just after these is a purpose, not a report ("لشن هجمات"، "لاستهداف").
 PURPOSE_BEFORE = _set("لشن لتنفيذ لاستهداف لمهاجمه لضرب لقصف لاقتحام لاستعاده لتحرير بهدف هدفها بغرض للتوصل "
                       "التوصل بالتوصل")
+# A list of crimes or violations is an accusation, not an incident ("ما ارتكبته من جرائم حرب").
+ACCUSATION_LIST = _set("جرائم انتهاكات ممارسات ارتكبته ارتكبتها ارتكاب الجرائم الانتهاكات")
+# A toll over a campaign, not one incident ("قتلوا في العملية التي بدأت قبل أسبوعين").
+CAMPAIGN = _set("بدات بدا انطلاق انطلقت بدء حصيله اجمالي الاجمالي مجمل")
 # Right before a past verb: a relative clause that describes what the place or group once did
 # ("داعش الذي سيطر على الموصل"): background unless the clause dates it.
 RELATIVE = _set("الذي التي الذين اللذين اللتين اللواتي اللاتي")

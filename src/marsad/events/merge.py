@@ -40,6 +40,7 @@ class Draft:
     confidence: float
     place_weak: bool = False
     paragraph: int = 0
+    sentence: int = 0
     pub_gap: int | None = None      # days between an explicit date and publication
     separate: bool = False          # introduced as another incident ("وفي واقعة منفصلة")
     mentions: int = 1
@@ -99,6 +100,14 @@ _ABSORBS = {
 _LOOSE_ACTORS = {"Agreement"}     # the parties are named differently in each mention
 
 
+def _within(a: Draft, b: Draft, days: int) -> bool:
+    from datetime import date
+    try:
+        return abs((date.fromisoformat(a.date) - date.fromisoformat(b.date)).days) <= days
+    except (TypeError, ValueError):
+        return False
+
+
 def same_incident(a: Draft, b: Draft) -> bool:
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return False
@@ -110,7 +119,9 @@ def same_incident(a: Draft, b: Draft) -> bool:
 
 
 def absorbs(keep: Draft, other: Draft) -> bool:
-    if (keep.sub_event_type, other.sub_event_type) not in _ABSORBS or not _date_ok(keep, other):
+    if (keep.sub_event_type, other.sub_event_type) not in _ABSORBS:
+        return False
+    if not _date_ok(keep, other) and not (keep.sub_event_type == "Suicide bomb" and _within(keep, other, 30)):
         return False
     if keep.sub_event_type == "Disrupted weapons use":
         return True

@@ -45,6 +45,7 @@ def extract_events(article: Article) -> list[Event]:
         for mention in mentions:
             others = [k for m in mentions if m is not mention for k in [m.trigger.i, *m.also]]
             drafts.extend(_drafts(ctx, mention, others))
+    _inherit_actors(drafts)
     events = []
     for d in merge(drafts):
         if d.location is None or d.confidence < MIN_CONFIDENCE:
@@ -110,6 +111,9 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     if ag.too_old(ctx, args):
         return None
     ag.fill_counts(ctx, view, i, args, others, m.also)
+    if sub == "Arrests" and args.actor1 is None and args.location is not None and args.location.country:
+        args.actor1 = ag.police_actor(args.location.country)
+    args.location = ag.clean_place(args.location)
     if sub == "Arrests":
         args.fatalities = args.injured = None
     elif sub not in ("Abduction/forced disappearance",):
@@ -122,10 +126,32 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
                  place_level=ag._level(args.location) if args.location else 9.0,
                  date=args.date, date_start=args.date_start, time_precision=args.time_precision,
                  place_weak=args.place_from in ("context", "article", "actor"),
-                 paragraph=view.sentence.paragraph, pub_gap=_gap(ctx, args.date),
+                 paragraph=view.sentence.paragraph, sentence=view.index, pub_gap=_gap(ctx, args.date),
                  separate=view.has(_SEPARATE, 0, min(len(view.tokens), 8)) is not None,
                  date_explicit=args.date_from != "publication", fatalities=args.fatalities,
                  injured=args.injured, detained=args.detained, confidence=confidence)
+
+
+_INHERIT_SENTENCES = 3
+
+
+def _inherit_actors(drafts: list[Draft]) -> None:
+    """Reports that name no actor continue the story before them: "وفي العراق أصابت الغارات أهدافا"
+    after "طائرات التحالف نفذت 27 غارة"، "وتدك هذه القوات الجيب" after the capture of the town."""
+    done: list[Draft] = []
+    for d in sorted(drafts, key=lambda x: x.evidence.start):
+        if d.actor1 is None:
+            same = next((p for p in reversed(done) if p.sub_event_type == d.sub_event_type
+                         and p.actor1 is not None and d.sentence - p.sentence <= _INHERIT_SENTENCES), None)
+            if same is not None:
+                d.actor1 = same.actor1
+                d.actor2 = d.actor2 or same.actor2
+        if d.actor2 is None and d.actor1 is not None and d.event_type in (cl.BATTLES, cl.REMOTE):
+            foe = next((p.actor2 for p in reversed(done) if p.actor2 is not None and p.actor2.id != "civilians"
+                        and (p.actor2.id or p.actor2.name) != (d.actor1.id or d.actor1.name)), None)
+            if foe is not None:
+                d.actor2 = foe
+        done.append(d)
 
 
 def _gap(ctx: ag.Context, iso: str | None) -> int | None:

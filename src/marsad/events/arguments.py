@@ -52,7 +52,7 @@ ARMED_WORDS = _S("جندي جنديا جنود جنديين جنديان عسك�
 UNKNOWN_ATTACKER = _S("مجهولين مجهولون مجهول مجهوله مسلحين مسلحون المسلحون مسلحا")
 POLICE_WORDS = _S("الشرطه شرطه الامن الامنيه الداخليه السلطات اجهزه الاستخبارات المخابرات الدرك الاجهزه")
 
-KILLED = _S("مقتل قتل قتلي قتيل قتيلا قتيلين قتلوا قتلا قتلت مصرع مصرعه مصرعهم مصرعهما حتفه حتفهم حتفهما "
+KILLED = _S("القضاء تصفيه مقتل قتل قتلي قتيل قتيلا قتيلين قتلوا قتلا قتلت مصرع مصرعه مصرعهم مصرعهما حتفه حتفهم حتفهما "
             "استشهاد استشهد استشهدوا شهداء شهيدا شهيد لقي لقوا اعدام اعدم اعدموا ذبح")
 INJURED = _S("اصابه اصابات اصيب اصيبوا اصابت جرحي جريح جريحا جريحين جرحوا جرح بجروح اصابتهم")
 DETAINED = _S("اعتقال اعتقل اعتقلت اعتقلوا توقيف اوقفت اوقف القبض قبض احتجاز احتجز احتجزت معتقلين "
@@ -116,7 +116,9 @@ class Context:
         self.places = [p for p in article.layer("places")
                        if p.span is not None and p.role != "dateline"
                        and not any(d.overlaps(p.span) for d in dateline)
-                       and not any(a.span.overlaps(p.span) for a in actors)]
+                       and not any(a.span.overlaps(p.span) for a in actors)
+                       and norm(clean_place(p).name) not in _GENERIC_NAMES]
+        self._lead: Place | None | bool = False
         self.times = [t for t in article.layer("times") if t.span is not None and (t.value or t.start)]
         self.figures = list(article.layer("figures"))
         self.quantities = list(article.layer("quantities"))
@@ -171,7 +173,10 @@ def _slots(ctx: Context, view: SentenceView) -> list[_Slot]:
         lam = lam and bool(prev & (TARGET_BEFORE | _S("تابع تابعه التابعه التابع تابعين هدف اهداف")))
         counted = i > 1 and view.tokens[i - 1].norm == "من" and (
             view.tokens[i - 2].kind == "number" or bool(view.forms[i - 2] & _COUNT_WORDS))
-        hit = view.has(KILLED | INJURED | DETAINED, max(0, i - 3), i) is not None   # "مقتل ثمانية عناصر"
+        # the victims of a casualty noun ("مقتل عميد"، "مقتل ثمانية عناصر"، "اعتقال 23 عنصرا"), not the
+        # agent after a verb ("واعتقلت القوات الأمنية")
+        counted_prev = i > 1 and (view.tokens[i - 1].kind == "number" or bool(prev & (_COUNT_WORDS | _NUMBER_WORDS)))
+        hit = bool(prev & _CASUALTY_NOUNS) or (counted_prev and bool(prev2 & (KILLED | INJURED | DETAINED)))
         target = bool(prev & TARGET_BEFORE) or lam or counted or hit
         agent_marked = bool(prev & AGENT_BEFORE) or bool(prev2 & _S("قبل يد"))
         speaker = bool(prev & SPEAKERS) or bool(prev & _S("باسم"))
@@ -181,6 +186,9 @@ def _slots(ctx: Context, view: SentenceView) -> list[_Slot]:
     return out
 
 
+_CASUALTY_NOUNS = _S("مقتل بمقتل ومقتل لمقتل مصرع اعتقال توقيف اختطاف خطف اصابه القضاء تصفيه استهداف اغتيال اعدام")
+_NUMBER_WORDS = frozenset(_WORD_NUMBERS)
+_CONTINUING = _S("كما وكما واضاف واضافت وتابع وتابعت واشار واشارت واوضح واوضحت وافاد وافادت")
 _COUNT_WORDS = _S("عشرات مئات الاف العشرات المئات عدد عددا العديد بعض اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه "
                   "تسعه عشره")
 
@@ -241,7 +249,14 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
                     actor2 = others[-1].mention
     if concept == "ARREST" and actor1 is not None and actor1.actor_type not in (None, 1, 8) and actor2 is None:
         actor1, actor2 = None, actor1          # armed groups are arrested; they abduct
-    if actor1 is None and concept not in ("ABDUCT", "SEXUAL", "PROTEST", "RIOT", "AGREE"):
+    if actor1 is None and concept == "ARREST" and view.index > 0 and view.tokens and \
+            view.tokens[0].norm in _CONTINUING:
+        prev = ctx.views[view.index - 1]
+        armed = [s for s in _slots(ctx, prev) if not s.target and s.mention.actor_type in (1, 2, 3, 8)]
+        if armed and prev.sentence.paragraph == view.sentence.paragraph:
+            actor1 = armed[0].mention            # "أحصت هذه القوات ... كما أفادت عن اعتقال"
+    if actor1 is None and concept not in ("ABDUCT", "SEXUAL", "PROTEST", "RIOT", "AGREE", "EXPLOSION", "SUICIDE",
+                                          "GRENADE"):
         # a state force announcing its own operation ("أعلن الجيش المصري عن مقتل ... إثر قصف جوي")
         states = [s for s in before if s.speaker and s.mention.actor_type == 1 and not _same(s.mention, actor2)]
         if states:
@@ -296,7 +311,7 @@ def unidentified_actor(span: Span | None = None) -> ActorMention:
 def unknown_attackers(view: SentenceView, i: int) -> int | None:
     """Unnamed gunmen acting: "مسلحون مجهولون"، "إن مسلحين قتلوا" (before the trigger, or anonymous)."""
     before = view.has(UNKNOWN_ATTACKER, max(0, i - 6), i)
-    if before is not None:
+    if before is not None and view.has(KILLED | INJURED | DETAINED, max(0, before - 3), before) is None:
         return before
     return view.has(_S("مجهولين مجهولون مجهول مجهوله"), 0, len(view.tokens))
 
@@ -333,8 +348,6 @@ def _away(view: SentenceView, p: Place) -> bool:
     word ("الريف"), or a country named as an actor ("وتقوم روسيا بدور الوساطة")."""
     j = token_index(view, p.span)
     prev = view.forms[j - 1] if j > 0 else frozenset()
-    if norm(clean_place(p).name) in _GENERIC_NAMES:
-        return True
     if _level(p) >= 4:
         tok = view.tokens[j]
         attached = tok.norm[:1] == "ب" and tok.stem != tok.norm
@@ -398,18 +411,52 @@ def _take(ctx: Context, view: SentenceView, best: Place, args: Args) -> None:
 
 
 def _from_context(ctx: Context, view: SentenceView, args: Args) -> bool:
+    """The paragraph's earlier sentences; else the place the story leads with (a statement's
+    items without a place belong to the region it opened with); else any earlier sentence."""
     n = view.index
     para = view.sentence.paragraph
+    nearest = None
     for k in range(n - 1, max(-1, n - 1 - _MAX_LOOKBACK_SENTENCES), -1):
         prev = ctx.views[k]
         if prev.headline:
             continue
         found = [p for p in ctx.in_sentence(ctx.places, prev) if not _away(prev, p)]
         if found:
-            args.location = _rank(prev, found, None)[0]
-            args.place_from = "context" if prev.sentence.paragraph == para else "article"
-            return True
+            best = _rank(prev, found, None)[0]
+            if prev.sentence.paragraph == para:
+                args.location, args.place_from = best, "context"
+                return True
+            nearest = nearest or best
+            break
+    if nearest is not None:
+        args.location, args.place_from = nearest, "article"
+        return True
+    lead = lead_place(ctx)
+    if lead is not None and lead_index(ctx) < n:
+        args.location, args.place_from = lead, "article"
+        return True
     return False
+
+
+def lead_place(ctx: Context) -> Place | None:
+    if ctx._lead is False:
+        ctx._lead, ctx._lead_index = None, 10 ** 9
+        for v in ctx.views:
+            if v.headline:
+                continue
+            found = [p for p in ctx.in_sentence(ctx.places, v) if not _away(v, p)]
+            if found:
+                best = _rank(v, found, None)[0]
+                if _level(best) >= 4:
+                    best = _refine(ctx, v, best) or best
+                ctx._lead, ctx._lead_index = best, v.index
+                break
+    return ctx._lead
+
+
+def lead_index(ctx: Context) -> int:
+    lead_place(ctx)
+    return ctx._lead_index
 
 
 _NISBA = {}

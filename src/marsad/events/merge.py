@@ -47,6 +47,10 @@ class Draft:
     evidence_all: list[Span] = field(default_factory=list)
 
 
+def _is(a: ActorMention | None, b: ActorMention | None) -> bool:
+    return a is not None and b is not None and (a.id or a.name) == (b.id or b.name)
+
+
 def _actor_ok(a: ActorMention | None, b: ActorMention | None) -> bool:
     return a is None or b is None or (a.id or a.name) == (b.id or b.name)
 
@@ -78,11 +82,14 @@ def _place_ok(a: Draft, b: Draft) -> bool:
 
 def _date_ok(a: Draft, b: Draft) -> bool:
     """Equal days; or one mention has no date of its own and the other's is recent (an undated
-    later mention of an event dated last week is more likely another event)."""
+    later mention of an event dated last week is more likely another event); or a day apart when
+    both name the same actors ("أمس" in the lead, "فجرا" in the monitor's quote)."""
     if a.date == b.date:
         return True
     if a.date_explicit and b.date_explicit:
-        return False
+        both_known = a.actor1 is not None and b.actor1 is not None and a.actor2 is not None \
+            and b.actor2 is not None
+        return both_known and _within(a, b, 1)
     dated = a if a.date_explicit else b
     return dated.pub_gap is None or dated.pub_gap <= 2
 
@@ -125,7 +132,9 @@ def absorbs(keep: Draft, other: Draft) -> bool:
         return False
     if keep.sub_event_type == "Disrupted weapons use":
         return True
-    if other.sub_event_type == "Armed clash" and abs(keep.paragraph - other.paragraph) > 0:
+    if other.sub_event_type == "Armed clash" and abs(keep.paragraph - other.paragraph) > 0 and not (
+            keep.location is not None and other.location is not None
+            and _place_key(keep.location) == _place_key(other.location)):
         return False          # a clash elsewhere in the story is its own event
     pk, po = keep.location, other.location
     if pk is not None and po is not None and pk.country and po.country and pk.country != po.country:
@@ -159,8 +168,10 @@ def absorb(keep: Draft, other: Draft, counts_only: bool = False) -> None:
     if not keep.date_explicit and other.date_explicit:
         keep.date, keep.date_start, keep.time_precision = other.date, other.date_start, other.time_precision
         keep.date_explicit = True
-    keep.actor1 = keep.actor1 or other.actor1
-    keep.actor2 = keep.actor2 or other.actor2
+    if keep.actor1 is None and not _is(other.actor1, keep.actor2):
+        keep.actor1 = other.actor1
+    if keep.actor2 is None and not _is(other.actor2, keep.actor1):
+        keep.actor2 = other.actor2
     keep.fatalities = _min(keep.fatalities, other.fatalities)
     keep.injured = _min(keep.injured, other.injured)
     keep.detained = _min(keep.detained, other.detained)

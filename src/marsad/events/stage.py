@@ -50,6 +50,7 @@ def extract_events(article: Article) -> list[Event]:
     for d in merge(drafts):
         if d.location is None or d.confidence < MIN_CONFIDENCE:
             continue
+        _conventions(d)
         events.append(_event(article, d))
     return events
 
@@ -91,16 +92,10 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
         kind = cl.ATTACK if civ else cl.CLASH
         m.mode = "firearms"
     event_type, sub = kind
-    # ACLED's conventions for who, when nobody is named
     if args.actor2 is None and args.victims == "civilians" and event_type in (cl.VAC, cl.REMOTE):
         args.actor2 = ag.civilians_actor()
-    if args.actor1 is None:
-        if ag.unknown_attackers(view, i) is not None or sub in ("Remote explosive/landmine/IED", "Suicide bomb",
-                                                              "Grenade"):
-            if event_type != cl.STRATEGIC:
-                args.actor1 = ag.unidentified_actor()
-    if sub == "Attack" and args.actor2 is None:
-        args.actor2 = ag.civilians_actor()
+    if args.actor1 is None and ag.unknown_attackers(view, i) is not None and event_type != cl.STRATEGIC:
+        args.actor1 = ag.unidentified_actor()
     ag.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests")
     if sub == "Arrests" and args.place_from not in ("sentence", "refined", "actor"):
         force = args.actor1 or args.actor2
@@ -111,8 +106,6 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     if ag.too_old(ctx, args):
         return None
     ag.fill_counts(ctx, view, i, args, others, m.also)
-    if sub == "Arrests" and args.actor1 is None and args.location is not None and args.location.country:
-        args.actor1 = ag.police_actor(args.location.country)
     args.location = ag.clean_place(args.location)
     if sub == "Arrests":
         args.fatalities = args.injured = None
@@ -130,6 +123,20 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
                  separate=view.has(_SEPARATE, 0, min(len(view.tokens), 8)) is not None,
                  date_explicit=args.date_from != "publication", fatalities=args.fatalities,
                  injured=args.injured, detained=args.detained, confidence=confidence)
+
+
+def _conventions(d: Draft) -> None:
+    """ACLED's defaults when the article names nobody, applied once mentions are merged (so that a
+    later mention naming the actor is not kept apart by a default): bombs of unknown authorship are an
+    unidentified armed group's, violence against civilians targets civilians, arrests by an unnamed
+    authority are the police's."""
+    sub = d.sub_event_type
+    if d.actor1 is None and sub in ("Remote explosive/landmine/IED", "Suicide bomb", "Grenade"):
+        d.actor1 = ag.unidentified_actor()
+    if d.actor2 is None and d.event_type == cl.VAC:
+        d.actor2 = ag.civilians_actor()
+    if d.actor1 is None and sub == "Arrests" and d.location is not None and d.location.country:
+        d.actor1 = ag.police_actor(d.location.country)
 
 
 _INHERIT_SENTENCES = 3

@@ -161,8 +161,9 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None           # explosives found in a cache
         if lemma in ("تفجير", "تفجيرات") and view.near(lx.CUES["AIR"] - lx.CUES["DRONE"], i, 4) is not None:
             return AIR, "aerial"      # "قام سلاح الجو بتفجير مخزن": the air force's strike
-        if view.has(lx.CUES["SUICIDE"] - {norm("نفسه")}, 0, len(view.tokens)) is not None \
-                or view.near(frozenset({norm("نفسه")}), i, 3) is not None:
+        selves = frozenset(norm(w) for w in ("نفسه", "نفسيهما", "انفسهم", "انفسهن", "نفسها"))
+        if view.has(lx.CUES["SUICIDE"] - selves, 0, len(view.tokens)) is not None \
+                or view.near(selves, i, 3) is not None:
             return SUICIDE, "suicide"
         if view.near(lx.CUES["GRENADE"], i, 3) is not None:
             return GRENADE, "explosion"

@@ -30,7 +30,8 @@ _CLAUSE_BEFORE_AN = {norm(w) for w in ("قبل", "بعد")}     # "قبل أن" 
 _COMPLEMENTIZERS = {norm(w) for w in ("ان", "انه", "انها", "انهم", "بان", "بانه", "بانها", "وان")}
 _NOT_NEGATION_AFTER = {norm(w) for w in ("يزال", "تزال", "زال", "زالت", "يزالون", "تزالان", "سيما", "بد")}
 _NOUN_CONTEXT = {norm(w) for w in ("تحت", "من", "عن", "بعد", "قبل", "منذ", "خلال", "مناطق", "منطقه", "اثر",
-                                   "عقب", "جراء", "بسبب", "نتيجه", "في", "الي", "علي", "مع", "ضد", "اجل")}
+                                   "عقب", "جراء", "بسبب", "نتيجه", "في", "الي", "علي", "مع", "ضد", "اجل",
+                                   "تعزيز", "توسيع", "بسط", "فرض", "احكام", "استعاده", "اعاده", "خارج", "نطاق")}
 _FUTURE_PREFIX = "س"
 _HEADLINE_WORDS = 14
 _WINDOW = 6           # tokens a cue may be away from its trigger
@@ -201,6 +202,19 @@ def _in_relative(view: SentenceView, i: int, entry: lx.Entry) -> bool:
     return view.has(lx.TIME_WORDS, a, b) is None
 
 
+def _old_year(article: Article, view: SentenceView, i: int) -> bool:
+    """A four-digit year before the publication year in the trigger's clause (a safety net when the
+    times stage did not resolve "صيف 2014" or "في 2011")."""
+    if not article.date or not article.date[:4].isdigit():
+        return False
+    pub_year = int(article.date[:4])
+    a, b = view.clause_of(i)
+    for t in view.tokens[a:b]:
+        if t.kind == "number" and len(t.norm) == 4 and t.norm.isdigit() and 1900 < int(t.norm) < pub_year:
+            return True
+    return False
+
+
 def _in_parentheses(article: Article, view: SentenceView, tok: Token) -> bool:
     s = view.sentence.span
     before = article.text[s.start:tok.span.start]
@@ -299,6 +313,8 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
                 continue
             if entry.concept != "KILL" and _in_relative(view, i, entry):
                 continue
+            if _old_year(article, view, i):
+                continue          # "في صيف 2014": a year before publication dates it as background
             if _in_parentheses(article, view, tok):
                 continue          # an aside: "(انضم وقتل في إحدى العمليات في العراق)"
             if view.has(lx.ACCUSATION_LIST, 0, i) is not None and view.has(lx.TIME_WORDS, 0,

@@ -154,8 +154,10 @@ def _inherit_actors(drafts: list[Draft]) -> None:
                 d.actor1 = same.actor1
                 d.actor2 = d.actor2 or same.actor2
         if d.actor2 is None and d.actor1 is not None and d.event_type in (cl.BATTLES, cl.REMOTE):
+            me = d.actor1.id or d.actor1.name
             foe = next((p.actor2 for p in reversed(done) if p.actor2 is not None and p.actor2.id != "civilians"
-                        and (p.actor2.id or p.actor2.name) != (d.actor1.id or d.actor1.name)), None)
+                        and p.actor1 is not None and (p.actor1.id or p.actor1.name) == me
+                        and (p.actor2.id or p.actor2.name) != me), None)
             if foe is not None:
                 d.actor2 = foe
         done.append(d)

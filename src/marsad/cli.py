@@ -87,8 +87,14 @@ def _table(record: dict) -> str:
 
 
 from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
+from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
+from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
 
 main.add_command(places)
+main.add_command(actors)
+main.add_command(_ingest)
+main.add_command(_export)
+main.add_command(_query)
 
 from .events.commands import eval_command  # noqa: E402  (click command; heavy imports stay inside)
 

@@ -27,6 +27,8 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
     "marsad.places.resolve:geocode",
+    "marsad.actors.resolve:find_actors",
+    "marsad.quotes.find:find_quotes",
     "marsad.events.stage:extract_events",
 ]
 

@@ -256,7 +256,7 @@ def assign_actors(ctx: Context, view: SentenceView, i: int, concept: str, pos: s
         if armed and prev.sentence.paragraph == view.sentence.paragraph:
             actor1 = armed[0].mention            # "أحصت هذه القوات ... كما أفادت عن اعتقال"
     if actor1 is None and concept not in ("ABDUCT", "SEXUAL", "PROTEST", "RIOT", "AGREE", "EXPLOSION", "SUICIDE",
-                                          "GRENADE"):
+                                          "GRENADE", "KILL"):
         # a state force announcing its own operation ("أعلن الجيش المصري عن مقتل ... إثر قصف جوي")
         states = [s for s in before if s.speaker and s.mention.actor_type == 1 and not _same(s.mention, actor2)]
         if states:

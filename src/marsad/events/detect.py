@@ -313,6 +313,8 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
                 continue
             if entry.concept != "KILL" and _in_relative(view, i, entry):
                 continue
+            if entry.pos == "noun" and view.has(lx.FRAMING, 0, min(i, 4)) is not None:
+                continue          # "وطالب بارزاني ... بعدم التفكير في ... واختطاف": the object of a demand
             if _old_year(article, view, i):
                 continue          # "في صيف 2014": a year before publication dates it as background
             if _in_parentheses(article, view, tok):

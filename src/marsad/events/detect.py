@@ -36,6 +36,7 @@ _FUTURE_PREFIX = "س"
 _HEADLINE_WORDS = 14
 _WINDOW = 6           # tokens a cue may be away from its trigger
 _NEG_WINDOW = 4       # negations are adjacent to what they negate
+_MODAL_WINDOW = 8     # "يحتم على القوات الأمنية التركيز على تجمعاتهم وقصفها"
 
 
 @dataclass(slots=True)
@@ -178,7 +179,7 @@ def _negated(view: SentenceView, i: int, entry: lx.Entry) -> bool:
             nxt = view.tokens[j + 1].norm if j + 1 < len(view.tokens) else ""
             if nxt not in _NOT_NEGATION_AFTER and not nxt.startswith(("يزال", "تزال")):
                 return True
-    for j in range(max(a, i - _WINDOW), i):
+    for j in range(max(a, i - _MODAL_WINDOW), i):
         f = view.forms[j]
         if f & lx.MODALITY:
             return True

@@ -115,13 +115,26 @@ def _within(a: Draft, b: Draft, days: int) -> bool:
         return False
 
 
+def _sides_ok(a: Draft, b: Draft) -> bool:
+    """In a clash the two sides have no order (ACLED: "actor 1 and actor 2 do not imply
+    directionality"): mentions agree when the sides one names are among the other's."""
+    sa = {x.id or x.name for x in (a.actor1, a.actor2) if x is not None}
+    sb = {x.id or x.name for x in (b.actor1, b.actor2) if x is not None}
+    return sa <= sb or sb <= sa
+
+
 def same_incident(a: Draft, b: Draft) -> bool:
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return False
     later = a if a.evidence.start > b.evidence.start else b
     if later.separate:
         return False
-    actors = a.sub_event_type in _LOOSE_ACTORS or (_actor_ok(a.actor1, b.actor1) and _actor_ok(a.actor2, b.actor2))
+    if a.sub_event_type in _LOOSE_ACTORS:
+        actors = True
+    elif a.sub_event_type == "Armed clash":
+        actors = _sides_ok(a, b)
+    else:
+        actors = _actor_ok(a.actor1, b.actor1) and _actor_ok(a.actor2, b.actor2)
     return actors and _date_ok(a, b) and _place_ok(a, b)
 
 
@@ -168,6 +181,9 @@ def absorb(keep: Draft, other: Draft, counts_only: bool = False) -> None:
     if not keep.date_explicit and other.date_explicit:
         keep.date, keep.date_start, keep.time_precision = other.date, other.date_start, other.time_precision
         keep.date_explicit = True
+    if keep.sub_event_type == "Armed clash" and keep.actor1 is not None and keep.actor2 is None:
+        extra = [x for x in (other.actor1, other.actor2) if x is not None and not _is(x, keep.actor1)]
+        keep.actor2 = extra[0] if extra else None
     if keep.actor1 is None and not _is(other.actor1, keep.actor2):
         keep.actor1 = other.actor1
     if keep.actor2 is None and not _is(other.actor2, keep.actor1):

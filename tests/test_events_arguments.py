@@ -120,6 +120,12 @@ def test_events_destination_is_not_the_place():
     assert e.location.name == "جرابلس"
 
 
+def test_events_capital_as_subject_is_not_the_place():
+    e = only(build("وردا على إعدام المصريين الأقباط، شنت القاهرة أمس غارات جوية على مواقع الجهاديين في درنة.",
+                   places={"القاهرة": {}, "درنة": {}}))
+    assert (e.sub_event_type, e.location.name) == ("Air/drone strike", "درنة")
+
+
 def test_events_one_event_per_listed_place():
     a = build("وفي العراق أصابت الغارات أهدافا عدة قرب تسع مدن بينها الموصل ومخمور والفلوجة.",
               places={"العراق": {"feature": "country", "geo_precision": 3}, "الموصل": {}, "مخمور": {},

@@ -338,6 +338,8 @@ def _level(p: Place) -> float:
     return 1.0
 
 
+# verbs whose next word is their subject, never their target ("شنت القاهرة"، "ردت دمشق")
+_SUBJECT_VERBS = _S("شن شنت نفذ نفذت اطلق اطلقت تبنت تبني ردت رد هددت هدد توعدت طالبت دعت نفت اعترفت")
 _LOCATIVE = _S("في ب علي داخل قرب شمال جنوب شرق غرب وسط انحاء ارجاء ارض اراضي عموم مختلف حدود")
 _GENERIC_NAMES = _S("الريف ريف المنطقه منطقه البلاد المدينه القريه المحافظه الحدود الاناضول الجبهه الساحل "
                     "الداخل الخارج العاصمه")
@@ -348,6 +350,8 @@ def _away(view: SentenceView, p: Place) -> bool:
     word ("الريف"), or a country named as an actor ("وتقوم روسيا بدور الوساطة")."""
     j = token_index(view, p.span)
     prev = view.forms[j - 1] if j > 0 else frozenset()
+    if prev & (_SUBJECT_VERBS | SPEAKERS):
+        return True           # "شنت القاهرة غارات"، "قالت دمشق": a capital standing for its government
     if _level(p) >= 4:
         tok = view.tokens[j]
         attached = tok.norm[:1] == "ب" and tok.stem != tok.norm

@@ -168,11 +168,11 @@ def test_store_ingest_reads_folders_globs_gzip_and_records_bad_inputs(tmp_path):
         assert store.count("errors") == 6 and store.count("articles") == 6
 
 
-@stage("picky", requires=["sentences"], assigns=["times"])
+@stage("picky", requires=["sentences"], assigns=[])      # assigns nothing: every real layer has its stage
 def picky(article):
     if "الحوثي" in article.text:
         raise ValueError("cannot handle this one")
-    return []
+    return {}
 
 
 def test_store_ingest_an_extraction_exception_is_recorded_and_the_run_goes_on(corpus_slice, tmp_path):
@@ -239,11 +239,11 @@ def test_store_ingest_worker_count_defaults_to_the_cores(monkeypatch):
     assert default_workers() == len(os.sched_getaffinity(0))
 
 
-@stage("crashy", requires=["sentences"], assigns=["quantities"])
+@stage("crashy", requires=["sentences"], assigns=[])
 def crashy(article):
     if article.id == os.environ.get("MARSAD_TEST_CRASH_ID"):
         os._exit(3)           # what a segfault in native code or the OOM killer does to a worker
-    return []
+    return {}
 
 
 def test_store_ingest_an_article_that_kills_its_worker_is_recorded_and_the_run_goes_on(corpus_slice, tmp_path,

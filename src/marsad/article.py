@@ -77,6 +77,8 @@ class Quantity:
     qualifier: str = "exact"        # exact | about | more_than | less_than | at_least
     value_max: int | None = None    # upper bound of a range ('بين 10 و15')
     vague: bool = False             # 'عشرات', 'مئات' ...
+    ordinal: bool = False           # a day of the month written as an ordinal ('التاسع من يناير')
+    qualifier_span: Span | None = None  # where the qualifier is written, when before the number
 
 
 @dataclass(slots=True)

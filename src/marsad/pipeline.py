@@ -26,9 +26,12 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.boilerplate:mark_boilerplate",
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
+    "marsad.numbers.quantities:find_quantities",
+    "marsad.dates.times:find_times",
     "marsad.places.resolve:geocode",
     "marsad.actors.resolve:find_actors",
     "marsad.quotes.find:find_quotes",
+    "marsad.numbers.figures:find_figures",
     "marsad.events.stage:extract_events",
 ]
 

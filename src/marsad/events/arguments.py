@@ -50,7 +50,6 @@ ARMED_WORDS = _S("جندي جنديا جنود جنديين جنديان عسك�
                  "مسلح مسلحا مسلحين مسلحون عنصر عناصر مقاتل مقاتلين مقاتلا مقاتلون ارهابي ارهابيا ارهابيين "
                  "متشدد متشددين تكفيري تكفيريا تكفيريين جهادي جهاديين حراس حارس امن افراد")
 UNKNOWN_ATTACKER = _S("مجهولين مجهولون مجهول مجهوله مسلحين مسلحون المسلحون مسلحا")
-POLICE_WORDS = _S("الشرطه شرطه الامن الامنيه الداخليه السلطات اجهزه الاستخبارات المخابرات الدرك الاجهزه")
 
 KILLED = _S("القضاء تصفيه مقتل قتل قتلي قتيل قتيلا قتيلين قتلوا قتلا قتلت مصرع مصرعه مصرعهم مصرعهما حتفه حتفهم حتفهما "
             "استشهاد استشهد استشهدوا شهداء شهيدا شهيد لقي لقوا اعدام اعدم اعدموا ذبح")
@@ -314,10 +313,6 @@ def unknown_attackers(view: SentenceView, i: int) -> int | None:
     if before is not None and view.has(KILLED | INJURED | DETAINED, max(0, before - 3), before) is None:
         return before
     return view.has(_S("مجهولين مجهولون مجهول مجهوله"), 0, len(view.tokens))
-
-
-def police_named(view: SentenceView) -> bool:
-    return view.has(POLICE_WORDS, 0, len(view.tokens)) is not None
 
 
 # ---------------------------------------------------------------- place

@@ -7,7 +7,7 @@ in one sentence usually describe one incident from several sides ("قصفت ال
 ما أسفر عن مقتل ..."), so a sentence keeps one mention per sub-event type, and the
 concepts that only describe outcomes (killing, a generic "attack") give way to the
 specific ones. Killing with no other trigger is typed once the victims are known
-(`arguments.py`): civilians → Violence against civilians/Attack, fighters → Armed clash.
+(`roles.py`): civilians → Violence against civilians/Attack, fighters → Armed clash.
 """
 from __future__ import annotations
 

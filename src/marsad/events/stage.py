@@ -13,7 +13,8 @@ from collections import defaultdict
 from ..article import Article, Event, Span
 from ..text import norm
 from ..pipeline import stage
-from . import arguments as ag
+from . import context as cx
+from . import counts, dating, location, roles
 from . import classify as cl
 from .describe import PLOVER, event_id, notes
 from .detect import find_triggers, sentence_views
@@ -35,7 +36,7 @@ def extract_events(article: Article) -> list[Event]:
         return []
     views = sentence_views(article)
     triggers = find_triggers(article, views)
-    ctx = ag.Context(article, views)
+    ctx = cx.Context(article, views)
     by_sentence = defaultdict(list)
     for t in triggers:
         by_sentence[t.view.index].append(t)
@@ -58,30 +59,30 @@ def extract_events(article: Article) -> list[Event]:
 _SPLIT_BY_PLACE = {cl.REMOTE, cl.STRATEGIC}
 
 
-def _drafts(ctx: ag.Context, m: cl.Mention, others: list[int]) -> list[Draft]:
+def _drafts(ctx: cx.Context, m: cl.Mention, others: list[int]) -> list[Draft]:
     """One draft per place when the sentence lists several ("الموصل ومخمور والفلوجة")."""
     d = _draft(ctx, m, others)
     if d is None:
         return []
     if d.location is None or d.event_type not in _SPLIT_BY_PLACE or d.sub_event_type == "Arrests":
         return [d]
-    group = ag.coordinated(ctx, m.view, d.location)
+    group = location.coordinated(ctx, m.view, d.location)
     if len(group) == 1:
         return [d]
     out = []
     for place in group:
         copy = Draft(**{f: getattr(d, f) for f in d.__dataclass_fields__})
-        copy.location, copy.place_level = place, ag._level(place)
+        copy.location, copy.place_level = place, cx._level(place)
         copy.evidence_all = []
         out.append(copy)
     return out
 
 
-def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
+def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     view, trig = m.view, m.trigger
     i = trig.i
-    args = ag.Args()
-    ag.assign_actors(ctx, view, i, trig.concept, trig.entry.pos, args)
+    args = cx.Args()
+    roles.assign_actors(ctx, view, i, trig.concept, trig.entry.pos, args)
     kind = m.kind
     if kind == cl.TERRITORY_PENDING:
         a1 = args.actor1
@@ -93,20 +94,20 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
         m.mode = "firearms"
     event_type, sub = kind
     if args.actor2 is None and args.victims == "civilians" and event_type in (cl.VAC, cl.REMOTE):
-        args.actor2 = ag.civilians_actor()
-    if args.actor1 is None and ag.unknown_attackers(view, i) is not None and event_type != cl.STRATEGIC:
-        args.actor1 = ag.unidentified_actor()
-    ag.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests")
+        args.actor2 = roles.civilians_actor()
+    if args.actor1 is None and roles.unknown_attackers(view, i) is not None and event_type != cl.STRATEGIC:
+        args.actor1 = roles.unidentified_actor()
+    location.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests")
     if sub == "Arrests" and args.place_from not in ("sentence", "refined", "actor"):
         force = args.actor1 or args.actor2
-        home = ag.country_place(force.country if force is not None else None)
+        home = location.country_place(force.country if force is not None else None)
         if home is not None and (args.location is None or args.location.country != home.country):
             args.location, args.place_from = home, "actor"
-    ag.choose_date(ctx, view, i, args)
-    if ag.too_old(ctx, args):
+    dating.choose_date(ctx, view, i, args)
+    if dating.too_old(ctx, args):
         return None
-    ag.fill_counts(ctx, view, i, args, others, m.also)
-    args.location = ag.clean_place(args.location)
+    counts.fill_counts(ctx, view, i, args, others, m.also)
+    args.location = cx.clean_place(args.location)
     if sub == "Arrests":
         args.fatalities = args.injured = None
     elif sub not in ("Abduction/forced disappearance",):
@@ -116,7 +117,7 @@ def _draft(ctx: ag.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     tok = trig.token
     return Draft(event_type=event_type, sub_event_type=sub, evidence=evidence, trigger=tok.span, mode=m.mode,
                  actor1=args.actor1, actor2=args.actor2, location=args.location,
-                 place_level=ag._level(args.location) if args.location else 9.0,
+                 place_level=cx._level(args.location) if args.location else 9.0,
                  date=args.date, date_start=args.date_start, time_precision=args.time_precision,
                  place_weak=args.place_from in ("context", "article", "actor"),
                  paragraph=view.sentence.paragraph, sentence=view.index, pub_gap=_gap(ctx, args.date),
@@ -132,11 +133,11 @@ def _conventions(d: Draft) -> None:
     authority are the police's."""
     sub = d.sub_event_type
     if d.actor1 is None and sub in ("Remote explosive/landmine/IED", "Suicide bomb", "Grenade"):
-        d.actor1 = ag.unidentified_actor()
+        d.actor1 = roles.unidentified_actor()
     if d.actor2 is None and d.event_type == cl.VAC:
-        d.actor2 = ag.civilians_actor()
+        d.actor2 = roles.civilians_actor()
     if d.actor1 is None and sub == "Arrests" and d.location is not None and d.location.country:
-        d.actor1 = ag.police_actor(d.location.country)
+        d.actor1 = roles.police_actor(d.location.country)
 
 
 _INHERIT_SENTENCES = 3
@@ -163,12 +164,12 @@ def _inherit_actors(drafts: list[Draft]) -> None:
         done.append(d)
 
 
-def _gap(ctx: ag.Context, iso: str | None) -> int | None:
-    d = ag._iso(iso)
+def _gap(ctx: cx.Context, iso: str | None) -> int | None:
+    d = cx._iso(iso)
     return abs((ctx.pub - d).days) if d and ctx.pub else None
 
 
-def _confidence(m: cl.Mention, args: ag.Args) -> float:
+def _confidence(m: cl.Mention, args: cx.Args) -> float:
     trig = m.trigger
     score = 0.55
     if trig.entry.pos == "past":
@@ -198,7 +199,7 @@ def _confidence(m: cl.Mention, args: ag.Args) -> float:
     return round(max(0.05, min(0.99, score)), 2)
 
 
-def _evidence(ctx: ag.Context, view, i: int) -> Span:
+def _evidence(ctx: cx.Context, view, i: int) -> Span:
     s = view.sentence.span
     if s.end - s.start <= _EVIDENCE_MAX:
         return s
@@ -220,7 +221,7 @@ def _event(article: Article, d: Draft) -> Event:
     return Event(
         event_type=d.event_type, sub_event_type=d.sub_event_type, evidence=d.evidence,
         date=d.date, date_start=d.date_start, time_precision=d.time_precision,
-        actor1=d.actor1, actor2=d.actor2, location=ag.clean_place(d.location),
+        actor1=d.actor1, actor2=d.actor2, location=cx.clean_place(d.location),
         fatalities=d.fatalities, injured=d.injured, detained=d.detained,
         id=event_id(article.id, d.event_type, d.sub_event_type, d.date, d.location, d.actor1, d.actor2),
         plover_type=plover_type, plover_mode=mode,

@@ -101,6 +101,7 @@ def test_events_never_at_the_dateline():
     a = build(text, places={"بيروت": {"role": "dateline"}, "الباغوز": {}})
     e = only(a)
     assert e.location.name == "الباغوز"
+    assert a.text[e.evidence.start:e.evidence.end].startswith("قال مسؤول")     # the dateline is no evidence
     only_dateline = build(text.replace("في الباغوز", "هناك"), places={"بيروت": {"role": "dateline"}})
     assert all(e.location is None or e.location.name != "بيروت" for e in only_dateline.layer("events"))
 
@@ -124,6 +125,14 @@ def test_events_capital_as_subject_is_not_the_place():
     e = only(build("وردا على إعدام المصريين الأقباط، شنت القاهرة أمس غارات جوية على مواقع الجهاديين في درنة.",
                    places={"القاهرة": {}, "درنة": {}}))
     assert (e.sub_event_type, e.location.name) == ("Air/drone strike", "درنة")
+
+
+def test_events_two_events_in_one_sentence_get_their_own_clause():
+    a = build("وتدك هذه القوات الجيب المحاصر بالقذائف والرشاشات بينما تستهدفه طائرات التحالف بالضربات الجوية في "
+              "الباغوز.", places={"الباغوز": {}})
+    evidence = {e.sub_event_type: a.text[e.evidence.start:e.evidence.end] for e in a.layer("events")}
+    assert evidence["Shelling/artillery/missile attack"].endswith("بالقذائف والرشاشات")
+    assert evidence["Air/drone strike"].startswith("بينما تستهدفه طائرات التحالف")
 
 
 def test_events_one_event_per_listed_place():

@@ -25,6 +25,7 @@ MIN_CONFIDENCE = 0.35
 # "وفي واقعة منفصلة": the sentence opens another incident, even of the same kind on the same day
 _SEPARATE = frozenset(norm(w) for w in ("منفصل", "منفصله", "منفصلا"))
 _EVIDENCE_MAX = 320          # characters; longer sentences are cut to the trigger's clauses
+_EVIDENCE_MIN = 40
 _GOVERNMENT_TYPES = {1}
 _GOVERNMENT_IDS = {"pmf"}    # acts on the government's behalf (ACLED codes its gains as the state's)
 
@@ -113,7 +114,7 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     elif sub not in ("Abduction/forced disappearance",):
         args.detained = None
     confidence = _confidence(m, args)
-    evidence = _evidence(ctx, view, i)
+    evidence = _evidence(ctx, view, i, several=len(others) > 0)
     tok = trig.token
     return Draft(event_type=event_type, sub_event_type=sub, evidence=evidence, trigger=tok.span, mode=m.mode,
                  actor1=args.actor1, actor2=args.actor2, location=args.location,
@@ -199,17 +200,24 @@ def _confidence(m: cl.Mention, args: cx.Args) -> float:
     return round(max(0.05, min(0.99, score)), 2)
 
 
-def _evidence(ctx: cx.Context, view, i: int) -> Span:
+def _evidence(ctx: cx.Context, view, i: int, several: bool = False) -> Span:
+    """The sentence, without a dateline it opens with; its trigger's clause when the sentence is
+    long or reports several events ("وتدك هذه القوات الجيب بالقذائف" | "بينما تستهدفه طائرات التحالف")."""
+    text = ctx.article.text
     s = view.sentence.span
-    if s.end - s.start <= _EVIDENCE_MAX:
-        return s
-    a, b = view.clause_of(i)
-    lo, hi = max(0, a - 0), min(len(view.tokens), b)
-    start = view.tokens[lo].span.start
-    end = view.tokens[hi - 1].span.end
-    while end - start < 80 and (lo > 0 or hi < len(view.tokens)):
+    first = s.start
+    for b in ctx.article.layer("boilerplate"):
+        if b.kind in ("dateline", "agency") and b.span.start <= first < b.span.end < s.end:
+            first = b.span.end
+    while first < s.end and text[first] in " -–—\u00a0":
+        first += 1
+    if s.end - first <= _EVIDENCE_MAX and not several:
+        return Span(first, s.end)
+    lo, hi = view.clause_of(i)
+    start, end = max(first, view.tokens[lo].span.start), view.tokens[hi - 1].span.end
+    while end - start < _EVIDENCE_MIN and (lo > 0 or hi < len(view.tokens)):
         lo, hi = max(0, lo - 3), min(len(view.tokens), hi + 3)
-        start, end = view.tokens[lo].span.start, view.tokens[hi - 1].span.end
+        start, end = max(first, view.tokens[lo].span.start), view.tokens[hi - 1].span.end
     return Span(start, end)
 
 

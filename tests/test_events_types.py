@@ -202,6 +202,7 @@ def test_events_civilians_sexual_violence(text, place, expected):
     # a detention facility, a suspension, a warrant
     ("ويرتب هذا العدد أعباء كبيرة مع اكتظاظ مراكز الاعتقال في الحسكة.", "الحسكة", None),
     ("وكان المدرب قد أوقف أربعة أشهر عندما كان في تورينو.", "تورينو", None),
+    ("وأوضح البيان قيام حرس الحدود في السلوم بالقبض على 419 متسللا من جنسيات مختلفة.", "السلوم", None),
 ])
 def test_events_strategic_arrests(text, place, expected):
     check(text, place, expected)

@@ -205,6 +205,8 @@ def _type(trig: Trigger) -> tuple[tuple[str, str], str | None] | None:
             return None
         if not _arrested_someone(trig):
             return None           # "توقيف حافلة", "أوقف أربعة أشهر" (a suspension)
+        if _after(trig, _MIGRANTS, 4) is not None:
+            return None           # border guards catching migrants and smugglers: no political arrest
         if lemma in ("مداهمه", "مداهمات", "دهم", "داهم"):
             return None
         return ARRESTS, "arrest"
@@ -260,6 +262,7 @@ def _arrested_someone(trig: Trigger) -> bool:
     return view.has(lx.CUES["PEOPLE"] | _COUNTS, max(0, i - 12), i) is not None
 
 
+_MIGRANTS = _S("متسلل متسللا متسللين مهاجر مهاجرا مهاجرين مهربين مهرب مهربا متسللون مهاجرون")
 _COUNTS = _S("عشرات مئات الاف العشرات المئات عدد عددا العديد اثنين ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره "
              "اربعين خمسين ستين عشرين ثلاثين سبعين ثمانين تسعين مئه مائه عناصر اعضاء قيادي قياديين ناشطين")
 

@@ -32,6 +32,7 @@ DEFAULT_STAGES: list[str] = [
     "marsad.actors.resolve:find_actors",
     "marsad.quotes.find:find_quotes",
     "marsad.numbers.figures:find_figures",
+    "marsad.events.stage:extract_events",
 ]
 
 

@@ -81,5 +81,9 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
+from .ner.commands import ner  # noqa: E402
+
+main.add_command(ner)
+
 if __name__ == "__main__":
     main()

@@ -26,6 +26,7 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.boilerplate:mark_boilerplate",
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
+    "marsad.ner.stage:find_entities",
 ]
 
 

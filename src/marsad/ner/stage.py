@@ -1,0 +1,54 @@
+"""The "ner" pipeline stage: marsad's tokens, sentence by sentence, through the tagger.
+
+marsad's tokens are surface words with punctuation split off, close to ANERcorp's
+tokens, so each sentence's token texts go to the tagger as they are and every BIO
+chunk becomes an Entity whose span runs from its first token's start to its last
+token's end in the original text. The score is the mean of the tagger's per-token
+probabilities. The model loads on first use and is cached per process
+(`model.load`); the stage itself holds nothing and pickles by reference.
+"""
+from __future__ import annotations
+
+from ..article import Article, Entity, Span
+from ..pipeline import stage
+from .conll import bio_spans, to_marsad_label
+from .model import load
+
+LABELS = ("PER", "LOC", "ORG", "MISC")
+
+
+def sentence_tokens(article: Article) -> list[list]:
+    """The article's tokens grouped by sentence (tokens outside every sentence are skipped)."""
+    tokens = article.layer("tokens")
+    groups, i = [], 0
+    for s in article.layer("sentences"):
+        while i < len(tokens) and tokens[i].span.start < s.span.start:
+            i += 1
+        group = []
+        while i < len(tokens) and tokens[i].span.end <= s.span.end:
+            group.append(tokens[i])
+            i += 1
+        if group:
+            groups.append(group)
+    return groups
+
+
+def entities_of(article: Article, tagger=None) -> list[Entity]:
+    tagger = tagger or load()
+    out = []
+    for group in sentence_tokens(article):
+        words = [article.text[t.span.start:t.span.end] for t in group]
+        tags, scores = tagger.tag_with_scores(words)
+        for a, b, kind in bio_spans(tags):
+            label = to_marsad_label(kind)
+            if label not in LABELS:          # a plug-in model's extra types (GPE, DATE...) are not ours
+                continue
+            score = sum(scores[a:b]) / (b - a)
+            out.append(Entity(Span(group[a].span.start, group[b - 1].span.end), label, round(score, 4)))
+    return out
+
+
+@stage("ner", requires=["tokens", "sentences"], assigns=["entities"])
+def find_entities(article: Article) -> list[Entity]:
+    """Persons, places, organisations and other names (PER / LOC / ORG / MISC)."""
+    return entities_of(article)

@@ -13,6 +13,7 @@ from ..text.tokens import analyse
 
 _OFFSETS = (-2, -1, 1, 2)
 MAX_GAZ = 5
+MAX_CACHE = 300_000      # word types; a long-running worker clears its caches past this
 
 
 def _shape(w: str) -> str:
@@ -53,9 +54,6 @@ class Featurizer:
         self.clusters: dict[str, list[int]] = r.get("clusters") or {}
         self.freq: dict[str, int] = r.get("freq") or {}
         self.al: dict[str, int] = r.get("al") or {}
-        self.induced: dict[str, str] = r.get("induced") or {}
-        vocab = r.get("vocab")
-        self.vocab: set[str] | None = set(vocab) if vocab is not None else None
         self._own: dict[str, list[str]] = {}
         self._ctx: dict[int, dict[str, list[str]]] = {o: {} for o in _OFFSETS}
         self._analysis: dict[str, tuple[str, str, list[str]]] = {}
@@ -76,11 +74,7 @@ class Featurizer:
     def _word(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
         n, stem, forms = self.analysis(token)
         cfg = self.config
-        known = self.vocab is None or n in self.vocab
-        known_stem = self.vocab is None or stem in self.vocab
-        w_f = "w=" + n if known else "w=?"
-        s_f = "s=" + stem if known_stem else "s=?"
-        f = ["b", w_f, s_f, "sh=" + _shape(n), "len=%d" % min(len(stem), 9),
+        f = ["b", "w=" + n, "s=" + stem, "sh=" + _shape(n), "len=%d" % min(len(stem), 9),
              "pc=" + n[:len(n) - len(stem)]]
         for k in (1, 2, 3):
             if len(stem) > k:
@@ -88,10 +82,7 @@ class Featurizer:
                 f.append(f"x{k}=" + stem[-k:])
         f.append("n2=" + n[:2])
         f.append("n3=" + n[:3])
-        ctx = [w_f, s_f]
-        if cfg.get("ngrams"):
-            padded = "<" + stem + ">"
-            f.extend(sorted({"ng=" + padded[i:i + 3] for i in range(len(padded) - 2)}))
+        ctx = ["w=" + n, "s=" + stem]
         if cfg["gazetteers"]:
             gaz = set()
             for form in forms:
@@ -111,12 +102,6 @@ class Featurizer:
                 if c:
                     f.extend(f"cs{i}={x}" for i, x in enumerate(c))
                     ctx.append(f"cs1={c[1]}")
-        if self.induced:
-            for key, word in (("u", n), ("us", stem)):
-                v = self.induced.get(word)
-                if v:
-                    f.append(f"{key}={v}")
-                    ctx.append(f"{key}={v}")
         if cfg["stats"]:
             f.append("f=%d" % self.freq.get(n, -1))
             f.append("al=%d" % self.al.get(stem, -1))
@@ -161,6 +146,10 @@ class Featurizer:
         return out
 
     def sentence(self, tokens: list[str]) -> list[list[str]]:
+        if len(self._own) > MAX_CACHE:       # cleared between sentences, never while one is in use
+            self._own.clear(), self._analysis.clear()
+            for cache in self._ctx.values():
+                cache.clear()
         own = [self._lookup(t) for t in tokens]
         gaz = self._gaz_spans(tokens)
         n = len(tokens)

@@ -150,8 +150,10 @@ def test_ner_stage_spans_match_token_text_on_real_articles(ner_pipeline):
 
 
 @pytest.mark.parametrize("phrase, name, label", [
-    ("أفاد شهود عيان اليوم الإثنين بمقتل 33 مسلحاً من تنظيم داعش", "داعش", "ORG"),
-    ("بتدمير ملعب الرمادي الأولمبي بعد انسحاب القوات العراقية منه", "الرمادي", "LOC"),
+    ("الموالية لحكومة الرئيس اليمني عبد ربه منصور هادي أمس الاثنين", "منصور هادي", "PER"),
+    ("أعلن وزير الداخلية العراقي محمد سالم الغبان أمس الأحد", "الغبان", "PER"),
+    ("انفجاراً في بلدة سروج بجنوب شرق تركيا قرب الحدود مع سوريا", "تركيا", "LOC"),
+    ("آخر معقل للحوثيين في عدن، كبرى مدن الجنوب اليمني", "عدن", "LOC"),
 ])
 def test_ner_stage_finds_names_in_real_phrases(ner_pipeline, phrase, name, label):
     article = ner_pipeline(Article(phrase))

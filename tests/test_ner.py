@@ -219,3 +219,21 @@ def test_ner_stage_with_the_transformer_maps_words_to_spans(tiny_transformer):
     ents = entities_of(article, load(tiny_transformer))
     assert [article.span_text(e.span) for e in ents] == ["قال", "وزير", "الخارجية", "في", "بغداد", "."]
     assert {e.label for e in ents} == {"LOC"}
+
+
+def test_ner_load_names_what_a_model_folder_lacks(tmp_path):
+    from marsad.errors import MarsadError
+    from marsad.ner.model import load
+
+    with pytest.raises(MarsadError) as e:
+        load(tmp_path)
+    assert e.value.code == "E400" and "marsad ner train" in e.value.message
+
+
+def test_ner_train_says_which_shared_files_are_missing(tmp_path):
+    from marsad.errors import MarsadError
+    from marsad.ner.train import train_model
+
+    with pytest.raises(MarsadError) as e:
+        train_model(tmp_path, tmp_path / "out", evaluate=False)
+    assert e.value.code == "E403" and "ANERCorp.approxCamelSplit.train.txt" in e.value.message

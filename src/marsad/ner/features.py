@@ -44,13 +44,15 @@ class Featurizer:
                        **(config or {})}
         self.gaz_words: dict[str, set[str]] = {}
         self.gaz_phrases: dict[tuple[str, ...], list[str]] = {}
+        self.gaz_first: dict[str, int] = {}      # first word of a multi-word name -> longest such name
         for name, phrases in (r.get("gazetteers") or {}).items():
             for p in phrases:
                 p = tuple(p)
                 if len(p) == 1:
                     self.gaz_words.setdefault(p[0], set()).add(name)
-                if len(p) <= MAX_GAZ:
+                elif len(p) <= MAX_GAZ:
                     self.gaz_phrases.setdefault(p, []).append(name)
+                    self.gaz_first[p[0]] = max(self.gaz_first.get(p[0], 0), len(p))
         self.clusters: dict[str, list[int]] = r.get("clusters") or {}
         self.freq: dict[str, int] = r.get("freq") or {}
         self.al: dict[str, int] = r.get("al") or {}
@@ -123,9 +125,11 @@ class Featurizer:
             return out
         norms = [self.analysis(t) for t in tokens]
         i = 0
+        first = self.gaz_first
         while i < len(tokens):
             hit = None
-            for length in range(min(MAX_GAZ, len(tokens) - i), 1, -1):
+            longest = max((first.get(form, 0) for form in norms[i][2]), default=0)
+            for length in range(min(longest, len(tokens) - i), 1, -1):
                 rest = tuple(a[0] for a in norms[i + 1:i + length])
                 for form in norms[i][2]:
                     names = self.gaz_phrases.get((form,) + rest)

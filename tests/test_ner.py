@@ -237,3 +237,27 @@ def test_ner_train_says_which_shared_files_are_missing(tmp_path):
     with pytest.raises(MarsadError) as e:
         train_model(tmp_path, tmp_path / "out", evaluate=False)
     assert e.value.code == "E403" and "ANERCorp.approxCamelSplit.train.txt" in e.value.message
+
+
+class _FixedTagger:
+    """Tags from a table, with a fixed confidence: enough to test what comes after the tagger."""
+
+    def __init__(self, table, score):
+        self.table, self.score = table, score
+
+    def tag_with_scores(self, words):
+        return [self.table.get(w, "O") for w in words], [self.score] * len(words)
+
+
+@pytest.mark.parametrize("score, expected", [
+    (0.95, ["O", "B-PERS", "O", "O", "O", "B-PERS"]),   # وليبرمان shares the stem of ليبرمان
+    (0.5, ["O", "O", "O", "O", "O", "B-PERS"]),         # a doubtful name is not spread
+])
+def test_ner_consistency_spreads_a_confident_name_across_the_article(score, expected):
+    from marsad.ner.consistency import tag_document
+
+    sentences = [["قال", "وليبرمان", "إن"], ["أعلن", "وزير", "ليبرمان"]]
+    tagged = tag_document(_FixedTagger({"ليبرمان": "B-PERS"}, score), sentences)
+    assert [t for tags, _ in tagged for t in tags] == expected
+    assert tag_document(_FixedTagger({"ليبرمان": "B-PERS"}, score), sentences, consistent=False) == \
+        [(["O", "O", "O"], [score] * 3), (["O", "O", "B-PERS"], [score] * 3)]

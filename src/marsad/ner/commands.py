@@ -41,15 +41,20 @@ def train(out, shared, max_sentences, no_clusters, no_eval):
 @ner.command("eval")
 @click.argument("conll", type=click.Path(exists=True, dir_okay=False))
 @click.option("--model", type=click.Path(exists=True, file_okay=False), default=None, help="Model folder.")
-def eval_(conll, model):
-    """Tag the tokens of CONLL and print precision/recall/F1 per type and micro-F1 (exact spans)."""
+@click.option("--sentence-only", is_flag=True, help="Tag each sentence alone (no document-level consistency).")
+def eval_(conll, model, sentence_only):
+    """Tag the tokens of CONLL and print precision/recall/F1 per type and micro-F1 (exact spans).
+
+    Sentences are read as documents of 20 (CoNLL files here carry no document breaks), the
+    way the pipeline stage reads one article."""
     from .conll import read_conll
+    from .consistency import tag_conll
     from .model import load
     from .score import score
 
     tagger = load(model)
     sentences = read_conll(conll)
-    pred = [tagger.tag(tokens) for tokens, _ in sentences]
+    pred = tag_conll(tagger, [tokens for tokens, _ in sentences], consistent=not sentence_only)
     click.echo(score([tags for _, tags in sentences], pred).table())
 
 
@@ -57,13 +62,15 @@ def eval_(conll, model):
 @click.option("--conll", "conll", type=click.Path(exists=True, dir_okay=False, allow_dash=True), required=True,
               help="CoNLL input: one token per line (a tag after a space is ignored), blank line between sentences.")
 @click.option("--model", type=click.Path(exists=True, file_okay=False), default=None, help="Model folder.")
-def tag(conll, model):
+@click.option("--sentence-only", is_flag=True, help="Tag each sentence alone (no document-level consistency).")
+def tag(conll, model, sentence_only):
     """Write `token<TAB>predicted-tag` per line, a blank line between sentences."""
     from .conll import read_conll, write_conll
+    from .consistency import tag_conll
     from .model import load
 
     tagger = load(model)
-    sentences = read_conll("/dev/stdin" if conll == "-" else conll)
-    out = sys.stdout
-    for line in write_conll((tokens, tagger.tag(tokens)) for tokens, _ in sentences):
-        out.write(line)
+    sentences = [tokens for tokens, _ in read_conll("/dev/stdin" if conll == "-" else conll)]
+    pred = tag_conll(tagger, sentences, consistent=not sentence_only)
+    for line in write_conll(zip(sentences, pred)):
+        sys.stdout.write(line)

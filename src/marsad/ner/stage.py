@@ -4,7 +4,8 @@ marsad's tokens are surface words with punctuation split off, close to ANERcorp'
 tokens, so each sentence's token texts go to the tagger as they are and every BIO
 chunk becomes an Entity whose span runs from its first token's start to its last
 token's end in the original text. The score is the mean of the tagger's per-token
-probabilities. The model loads on first use and is cached per process
+probabilities. A name found confidently in one sentence is then tagged where the
+tagger missed it elsewhere in the article (`consistency.py`). The model loads on first use and is cached per process
 (`model.load`); the stage itself holds nothing and pickles by reference.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from ..article import Article, Entity, Span
 from ..pipeline import stage
 from .conll import bio_spans, to_marsad_label
+from .consistency import tag_document
 from .model import load
 
 LABELS = ("PER", "LOC", "ORG", "MISC")
@@ -35,10 +37,10 @@ def sentence_tokens(article: Article) -> list[list]:
 
 def entities_of(article: Article, tagger=None) -> list[Entity]:
     tagger = tagger or load()
+    groups = sentence_tokens(article)
+    sentences = [[article.text[t.span.start:t.span.end] for t in group] for group in groups]
     out = []
-    for group in sentence_tokens(article):
-        words = [article.text[t.span.start:t.span.end] for t in group]
-        tags, scores = tagger.tag_with_scores(words)
+    for group, (tags, scores) in zip(groups, tag_document(tagger, sentences)):
         for a, b, kind in bio_spans(tags):
             label = to_marsad_label(kind)
             if label not in LABELS:          # a plug-in model's extra types (GPE, DATE...) are not ours

@@ -56,5 +56,6 @@ class CRFTagger:
 
 def save_resources(path: Path, resources: dict, config: dict) -> None:
     data = {**resources, "config": config}
-    with gzip.open(path / RESOURCES_FILE, "wt", encoding="utf-8", compresslevel=9) as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    with open(path / RESOURCES_FILE, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as z:
+        z.write(raw)             # mtime=0: the same training run gives the same bytes

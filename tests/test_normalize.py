@@ -61,3 +61,18 @@ def test_normalize_round_trip_of_every_word(corpus_sample):
         for m in re.finditer(r"\S+", n.text):
             s, e = n.to_original(*m.span())
             assert norm(text[s:e]) == m.group()
+
+
+def test_normalize_keeps_ornate_parentheses_of_quranic_citations():
+    """﴿ ﴾ sit in the presentation-form block but have no decomposition; they used to recurse forever."""
+    text = "وتلا ﴿وقاتلوا في سبيل الله﴾ ثم"
+    n = normalize(text)
+    assert n.text == "وتلا ﴿وقاتلوا في سبيل الله﴾ ثم"
+    i = n.text.index("﴿")
+    assert n.to_original(i, i + 1) == (text.index("﴿"), text.index("﴿") + 1)
+
+
+def test_normalize_folds_every_presentation_form_without_error():
+    for code in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)):
+        n = normalize(chr(code))
+        assert len(n.starts) == len(n.text) + 1 and norm(chr(code)) == n.text

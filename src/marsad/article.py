@@ -77,6 +77,8 @@ class Quantity:
     qualifier: str = "exact"        # exact | about | more_than | less_than | at_least
     value_max: int | None = None    # upper bound of a range ('بين 10 و15')
     vague: bool = False             # 'عشرات', 'مئات' ...
+    ordinal: bool = False           # a day of the month written as an ordinal ('التاسع من يناير')
+    qualifier_span: Span | None = None  # where the qualifier is written, when before the number
 
 
 @dataclass(slots=True)
@@ -110,6 +112,8 @@ class Place:
     lon: float | None = None
     geo_precision: int | None = None  # ACLED: 1 the place, 2 near it / part of region, 3 province or country
     feature: str | None = None      # city | admin1 | country | camp | region ...
+    name_ar: str | None = None      # the gazetteer's Arabic name of the resolved place
+    confidence: float | None = None  # how sure the resolution is, 0..1 (None when unresolved)
 
 
 @dataclass(slots=True)

@@ -44,6 +44,7 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
         _fail(e.message)
         sys.exit(2)
     failed = 0
+    warned: set[str] = set()
     for item in read_inputs(paths, date=date, id=article_id, max_bytes=max_bytes or MAX_BYTES):
         if isinstance(item, InputError):
             _fail(item.message)
@@ -55,6 +56,10 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
             _fail(f"{item.id}: {e.message}")
             failed += 1
             continue
+        for w in article.warnings:          # once per run, not once per article
+            if w not in warned:
+                warned.add(w)
+                click.echo(f"marsad: warning: {w}", err=True)
         record = to_record(article, with_text=with_text)
         if fmt == "table":
             click.echo(_table(record))
@@ -81,9 +86,17 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
-from .ner.commands import ner  # noqa: E402
+from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
+from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
+from .ner.commands import ner  # noqa: E402  (click group only; heavy imports stay inside)
+from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
 
+main.add_command(places)
+main.add_command(actors)
 main.add_command(ner)
+main.add_command(_ingest)
+main.add_command(_export)
+main.add_command(_query)
 
 if __name__ == "__main__":
     main()

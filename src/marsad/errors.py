@@ -25,3 +25,7 @@ class InputError(MarsadError):
 
 class PipelineError(MarsadError):
     pass
+
+
+class StoreError(MarsadError):
+    """The database, an ingest run, an export or a query (codes E600-E639)."""

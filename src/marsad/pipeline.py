@@ -26,7 +26,13 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.boilerplate:mark_boilerplate",
     "marsad.text.sentences:split_sentences",
     "marsad.text.tokens:tokenize",
+    "marsad.numbers.quantities:find_quantities",
+    "marsad.dates.times:find_times",
     "marsad.ner.stage:find_entities",
+    "marsad.places.resolve:geocode",
+    "marsad.actors.resolve:find_actors",
+    "marsad.quotes.find:find_quotes",
+    "marsad.numbers.figures:find_figures",
 ]
 
 

@@ -136,7 +136,9 @@ def _checked(make):
 
 
 def _from_jsonl(text: str, where: str, date) -> Iterator[Article | InputError]:
-    for n, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: str.splitlines() also breaks on U+2028/U+2029 and other separators
+    # that JSON allows unescaped inside a string, which would cut a record in two.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         here = f"{where}:{n}"

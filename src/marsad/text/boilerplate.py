@@ -41,6 +41,7 @@ _DAYS = r"(?:ال)?(?:أحد|احد|اثنين|إثنين|ثلاثاء|أربع�
 DATE_LINE_RE = re.compile(
     rf"^\s*(?:{_DAYS}\s*[،,]?\s*)?(?P<y>\d{{4}})[/\-.](?P<m>\d{{1,2}})[/\-.](?P<d>\d{{1,2}})\s*$"
     rf"|^\s*(?:{_DAYS}\s*[،,]?\s*)?(?P<d2>\d{{1,2}})[/\-.](?P<m2>\d{{1,2}})[/\-.](?P<y2>\d{{4}})\s*$")
+_MAX_DATE_LINE_WORDS = 7    # a line that is only a written-out date
 _MAX_DATELINE_LINE = 6       # datelines open the story: look only at its first lines
 _MAX_REPEATED_WORDS = 25     # longer repeated lines are body text quoted twice, not furniture
 
@@ -62,6 +63,12 @@ def mark_boilerplate(article: Article) -> list[Boilerplate]:
             iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}" if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31 else None
             marks.append(Boilerplate(Span(base + lead, base + lead + len(stripped)), "date_line", iso))
             continue
+        if len(stripped.split()) <= _MAX_DATE_LINE_WORDS and any(c.isdigit() for c in stripped):
+            from ..dates.times import parse_date_line     # 'الثلاثاء 19 مارس 2019', '25 شوال 1436 هـ'
+            iso = parse_date_line(stripped)
+            if iso:
+                marks.append(Boilerplate(Span(base + lead, base + lead + len(stripped)), "date_line", iso))
+                continue
         if not dateline_found and n < _MAX_DATELINE_LINE:
             m = DATELINE_RE.match(line)
             if m and _is_city_word(m.group("city").split()[0]):

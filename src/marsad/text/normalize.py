@@ -17,6 +17,7 @@ offset map, and the map is the point: spans must survive normalisation.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,7 +57,10 @@ def _fold(ch: str) -> str:
         return ""
     o = ord(ch)
     if 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:   # presentation forms
-        return "".join(_fold(c) for c in unicodedata.normalize("NFKC", ch) if c != " ")
+        base = unicodedata.normalize("NFKC", ch)
+        if base == ch:    # no decomposition: ornate parentheses ﴾ ﴿, unassigned and noncharacters
+            return ch
+        return "".join(_fold(c) for c in base if c != " ")
     if "A" <= ch <= "Z":
         return ch.lower()
     return ch
@@ -86,28 +90,51 @@ class Normalized:
         return bisect.bisect_left(self.starts, offset, 0, len(self.text))
 
 
+def _build_table() -> tuple[dict[int, str], str]:
+    """Every character `_fold` changes, as a `str.translate` table, and the class of those
+    that do not fold to exactly one character (dropped or expanded)."""
+    chars = set(_ONE_TO_ONE) | _DROP_SET | {chr(c) for c in range(ord("A"), ord("Z") + 1)}
+    chars |= {chr(c) for c in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00))}
+    table, irregular = {}, []
+    for ch in sorted(chars):
+        f = _fold(ch)
+        if f != ch:
+            table[ord(ch)] = f
+        if len(f) != 1:
+            irregular.append(ch)
+    return table, "".join(irregular)
+
+
+_TABLE, _IRREGULAR_CHARS = _build_table()
+_IRREGULAR = re.compile("[" + re.escape(_IRREGULAR_CHARS) + "]")
+
+
 @lru_cache(maxsize=16)
 def normalize(text: str) -> Normalized:
-    """Cached: every stage of one article shares the same normalised copy."""
-    out: list[str] = []
+    """Cached: every stage of one article shares the same normalised copy.
+
+    `str.translate` folds the text in C. Most characters fold to exactly one character,
+    so the offset map is the identity between the few that are dropped (diacritics,
+    tatweel, zero-width marks) or expanded (ligatures); only those are visited here."""
+    folded = text.translate(_TABLE)
     starts: list[int] = []
     ends: list[int] = []
-    fold = _fold
-    for i, ch in enumerate(text):
-        f = fold(ch) if ch > "\x7f" or "A" <= ch <= "Z" or ch == "\t" else ch
-        if not f:
-            continue
-        out.append(f)
-        if len(f) == 1:
-            starts.append(i)
-            ends.append(i + 1)
-        else:
+    pos = 0
+    for m in _IRREGULAR.finditer(text):
+        i = m.start()
+        if i > pos:
+            starts.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
+        f = _TABLE[ord(text[i])]
+        if f:
             starts.extend([i] * len(f))
             ends.extend([i + 1] * len(f))
-    starts.append(len(text))
-    return Normalized(text, "".join(out), starts, ends)
+        pos = i + 1
+    starts.extend(range(pos, len(text) + 1))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return Normalized(text, folded, starts, ends)
 
 
 def norm(text: str) -> str:
     """Just the matching form, for lexicons: they go through the same folding as the text."""
-    return "".join(_fold(ch) if ch > "\x7f" or "A" <= ch <= "Z" or ch == "\t" else ch for ch in text)
+    return text.translate(_TABLE)

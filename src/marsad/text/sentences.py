@@ -17,6 +17,8 @@ from ..pipeline import stage
 _OPEN = {"«": "»", "“": "”", "„": "”", "‹": "›"}
 _STRAIGHT = {'"', "\u2033", "\uff02"}
 _END = re.compile(r"[.!?؟]+")
+# Only quotation marks change the state of quote_regions: it jumps from one to the next.
+_QUOTE_MARK = re.compile("[" + re.escape("".join(sorted({*_OPEN, *_OPEN.values(), *_STRAIGHT}))) + "]")
 _ELLIPSIS = re.compile(r"\.{2,}|…")
 
 
@@ -24,7 +26,8 @@ def quote_regions(line: str) -> list[tuple[int, int]]:
     """(start, end) of each paired quotation in a line, marks included; unpaired marks are ignored."""
     regions, stack = [], []
     straight_open = None
-    for i, ch in enumerate(line):
+    for m in _QUOTE_MARK.finditer(line):
+        i, ch = m.start(), m.group()
         if ch in _OPEN:
             stack.append((i, _OPEN[ch]))
         elif stack and ch == stack[-1][1]:

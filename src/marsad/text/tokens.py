@@ -14,6 +14,7 @@ blank Arabic tokenizer does not split clitics.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..article import Article, Span, Token
 from ..pipeline import stage
@@ -31,12 +32,22 @@ TOKEN_RE = re.compile(
 )
 
 _TRAILING_MARK = re.compile(f"[{_MARKS}]")
+# _MARKS lies within U+0600–U+06FF plus ZWNJ/ZWJ: the same class as a set, for a cheap `in`.
+_TRAILING_MARKS = frozenset(ch for ch in map(chr, (*range(0x0600, 0x0700), 0x200C, 0x200D))
+                            if _TRAILING_MARK.match(ch))
 _ARTICLE_PREFIXES = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك", "فك")
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك", "س", "وب", "ول", "وك", "وس", "فب", "فل", "فك", "فس")
 
 
 def analyse(word: str) -> tuple[int, str, list[str]]:
     """(length of the stripped prefix, best stem, every plausible stem) of a normalised word."""
+    cut, stem, forms = _analysed(word)
+    return cut, stem, list(forms)
+
+
+# News repeats its words: the 16k most frequent forms are 93% of the corpus's word tokens.
+@lru_cache(maxsize=1 << 14)
+def _analysed(word: str) -> tuple[int, str, tuple[str, ...]]:
     forms = [word]
     best_cut = 0
     for p in _ARTICLE_PREFIXES:
@@ -56,7 +67,7 @@ def analyse(word: str) -> tuple[int, str, list[str]]:
             forms.append(rest)
             if rest.startswith("ال") and len(rest) >= 4 and rest[2:] not in forms:
                 forms.append(rest[2:])
-    return best_cut, word[best_cut:], forms
+    return best_cut, word[best_cut:], tuple(forms)
 
 
 @stage("tokens", requires=["text"], assigns=["tokens"])
@@ -64,18 +75,21 @@ def tokenize(article: Article) -> list[Token]:
     """Words, numbers, Latin words and punctuation, each with its normalised forms."""
     text = article.text
     n = normalize(text)
+    starts, ends, size = n.starts, n.ends, len(text)
     tokens = []
+    append = tokens.append
     for m in TOKEN_RE.finditer(n.text):
         kind = m.lastgroup
         a, b = m.span()
         word = m.group()
-        start, end = n.to_original(a, b)
+        start, end = starts[a], ends[b - 1]      # n.to_original(a, b): every match is non-empty
         if kind == "word":
-            while end < len(text) and _TRAILING_MARK.match(text, end):   # keep tanwin/tatweel on the word
+            while end < size and text[end] in _TRAILING_MARKS:   # keep tanwin/tatweel on the word
                 end += 1
-            cut, stem, forms = analyse(word)
-            stem_start = n.starts[a + cut]
+            cut, stem, forms = _analysed(word)
+            forms = list(forms)
+            stem_start = starts[a + cut]
         else:
             stem, forms, stem_start = word, [word], start
-        tokens.append(Token(Span(start, end), word, stem, stem_start, kind, forms))
+        append(Token(Span(start, end), word, stem, stem_start, kind, forms))
     return tokens

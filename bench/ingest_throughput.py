@@ -1,0 +1,106 @@
+"""Ingest throughput and peak memory: `marsad ingest` of the corpus with 1 and 2 workers.
+
+    pip install -e '.[bench]'
+    python bench/ingest_throughput.py                       # the 2,000 corpus articles, 1 and 2 workers
+    python bench/ingest_throughput.py --limit 500 --workers 1 2 4
+
+Each run ingests into a fresh database in a subprocess (`python -m marsad.cli ingest`)
+while a sampler adds up the resident memory (RSS) of that process and all its children
+every 50 ms; the table reports the peak of that sum, so it includes the extraction workers.
+Throughput is new articles per second of the run as recorded in the runs table (worker
+start-up included, Python start-up not). Shared pages count once per process, so the
+total slightly overstates the machine's real use.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from itertools import islice
+from pathlib import Path
+
+import duckdb
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "data" / "arabic_conflict_news" / "articles.jsonl"
+
+
+def peak_rss(proc: subprocess.Popen, stop: threading.Event, out: dict) -> None:
+    try:
+        root = psutil.Process(proc.pid)
+    except psutil.NoSuchProcess:
+        return
+    while not stop.is_set():
+        try:
+            tree = [root, *root.children(recursive=True)]
+            parent = root.memory_info().rss
+            total = 0
+            for p in tree:
+                try:
+                    total += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            out["parent"] = max(out.get("parent", 0), parent)
+            out["total"] = max(out.get("total", 0), total)
+            out["procs"] = max(out.get("procs", 0), len(tree))
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.05)
+
+
+def run(inputs: Path, workers: int, batch_size: int, tmp: Path) -> dict:
+    db = tmp / f"bench-{workers}.duckdb"
+    db.unlink(missing_ok=True)
+    mem: dict = {}
+    stop = threading.Event()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "ingest", str(inputs), "--db", str(db),
+                             "--workers", str(workers), "--batch-size", str(batch_size), "--no-progress"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = threading.Thread(target=peak_rss, args=(proc, stop, mem))
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    if proc.returncode not in (0, 2):
+        raise SystemExit(f"ingest failed ({proc.returncode}): {err}")
+    con = duckdb.connect(str(db), read_only=True)
+    new, seconds, events = con.execute("SELECT articles_new, seconds, events FROM runs").fetchone()
+    con.close()
+    return {"workers": workers, "articles": new, "events": events, "seconds": seconds, "wall": wall,
+            "rate": new / seconds, "parent_mb": mem.get("parent", 0) / 2**20,
+            "total_mb": mem.get("total", 0) / 2**20, "procs": mem.get("procs", 0),
+            "db_mb": db.stat().st_size / 2**20}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--input", type=Path, default=CORPUS)
+    ap.add_argument("--limit", type=int, default=None, help="Only the first N articles.")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batch-size", type=int, default=50)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        inputs = args.input
+        if args.limit:
+            inputs = tmp / "input.jsonl"
+            with args.input.open(encoding="utf-8") as f:
+                inputs.write_text("".join(islice(f, args.limit)), encoding="utf-8")
+        rows = [run(inputs, w, args.batch_size, tmp) for w in args.workers]
+    print(f"marsad ingest of {args.input.name}{f' (first {args.limit})' if args.limit else ''}, "
+          f"batch size {args.batch_size}, {psutil.cpu_count()} CPUs")
+    print(f"{'workers':>7} {'articles':>8} {'events':>6} {'run s':>7} {'wall s':>7} {'art/s':>7} "
+          f"{'parent MB':>9} {'peak MB':>8} {'procs':>5} {'db MB':>6}")
+    for r in rows:
+        print(f"{r['workers']:>7} {r['articles']:>8} {r['events']:>6} {r['seconds']:>7.1f} {r['wall']:>7.1f} "
+              f"{r['rate']:>7.1f} {r['parent_mb']:>9.0f} {r['total_mb']:>8.0f} {r['procs']:>5} {r['db_mb']:>6.1f}")
+
+
+if __name__ == "__main__":
+    main()

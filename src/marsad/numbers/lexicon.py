@@ -1,0 +1,267 @@
+"""Word lists for figures: who is counted, what happened to them, what is not a person.
+
+Entries are written in ordinary spelling and folded with `norm`, like the text. Nouns are
+listed with their usual singular and plural(s); `noun_entry` also accepts the accusative
+singular after numbers 11-99 ("شخصاً"), construct plurals ("مسلحي"), duals of nouns
+with a broken plural ("جنديين", "شخصان") and nisba plurals ("فلسطينيين", "كويتيين").
+
+A metric word is either a noun that names the outcome itself (قتلى, نازحين) or a verb or
+verbal noun around the number (مقتل, اعتقال, وصول). `people_only` marks triggers that
+apply to people only, so "مقتل 8" is a figure even without a noun, while "وصول 8" needs
+one ("وصول 8 شاحنات" counts lorries).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..text.normalize import norm
+
+
+@dataclass(frozen=True, slots=True)
+class Noun:
+    population: str                 # who, in plain English
+    metric: str | None = None       # the outcome the noun itself names (قتلى → killed)
+    dual: bool = False              # singular + ين/ان is a dual only (its plural is broken)
+
+
+# singular, plurals..., population, metric, dual
+_PEOPLE = [
+    (("شخص", "أشخاص"), "people", None, True),
+    (("نسمة",), "people", None, False),
+    (("فرد", "أفراد"), "people", None, True),
+    (("إنسان",), "people", None, False),
+    (("مدني", "مدنيين", "مدنيون"), "civilians", None, False),
+    (("مواطن", "مواطنين", "مواطنون"), "citizens", None, False),
+    (("ساكن", "سكان"), "residents", None, False),
+    (("أهالي", "أهل"), "residents", None, False),
+    (("مقيم", "مقيمين", "مقيمون"), "residents", None, False),
+    (("قاطن", "قاطنين", "قاطنون"), "residents", "camp_population", False),
+    (("قتيل", "قتلى"), "people", "killed", True),
+    (("ضحية", "ضحايا"), "victims", "killed", True),
+    (("شهيد", "شهداء"), "people", "killed", True),
+    (("جثة", "جثث", "جثمان", "جثامين"), "bodies", "killed", True),
+    (("جريح", "جرحى"), "people", "injured", True),
+    (("مصاب", "مصابين", "مصابون"), "people", "injured", False),
+    (("نازح", "نازحين", "نازحون"), "displaced people", "displaced", False),
+    (("مهجر", "مهجرين", "مهجرون"), "displaced people", "displaced", False),
+    (("مشرد", "مشردين", "مشردون"), "displaced people", "displaced", False),
+    (("لاجئ", "لاجئين", "لاجئون"), "refugees", "refugees", False),
+    (("عائد", "عائدين", "عائدون"), "returnees", "returned", False),
+    (("وافد", "وافدين", "وافدون"), "new arrivals", "arrivals", False),
+    (("مهاجر", "مهاجرين", "مهاجرون"), "migrants", None, False),
+    (("معتقل", "معتقلين", "معتقلون"), "detainees", "detained", False),
+    (("موقوف", "موقوفين", "موقوفون"), "detainees", "detained", False),
+    (("محتجز", "محتجزين", "محتجزون"), "detainees", "detained", False),
+    (("سجين", "سجناء"), "prisoners", "detained", True),
+    (("أسير", "أسرى"), "prisoners", "detained", True),
+    (("مخطوف", "مخطوفين", "مختطف", "مختطفين", "مختطفون"), "abductees", "abducted", False),
+    (("رهينة", "رهائن"), "hostages", "abducted", True),
+    (("مفقود", "مفقودين", "مفقودون"), "missing people", "missing", False),
+    (("محاصر", "محاصرين", "محاصرون"), "besieged people", "besieged", False),
+    (("عالق", "عالقين", "عالقون"), "trapped people", "besieged", False),
+    (("غريق", "غرقى"), "people", "deaths", True),
+    (("طفل", "أطفال", "طفلة", "طفلات"), "children", None, True),
+    (("رضيع", "رضع"), "infants", None, True),
+    (("قاصر", "قاصرين"), "minors", None, False),
+    (("امرأة", "نساء", "نسوة", "سيدة", "سيدات"), "women", None, True),
+    (("رجل", "رجال"), "men", None, True),
+    (("شاب", "شبان", "شباب", "شابة", "شابات"), "young people", None, True),
+    (("فتاة", "فتيات", "فتى", "فتيان"), "young people", None, True),
+    (("مسن", "مسنين", "عجوز"), "elderly people", None, False),
+    (("مقاتل", "مقاتلين", "مقاتلون"), "fighters", None, False),
+    (("مسلح", "مسلحين", "مسلحون"), "gunmen", None, False),
+    (("جهادي", "جهاديين", "جهاديون"), "jihadists", None, False),
+    (("عنصر", "عناصر"), "members", None, True),
+    (("إرهابي", "إرهابيين", "إرهابيون"), "fighters", None, False),
+    (("متشدد", "متشددين", "متشددون"), "militants", None, False),
+    (("متمرد", "متمردين", "متمردون"), "rebels", None, False),
+    (("تكفيري", "تكفيريين", "تكفيريون"), "militants", None, False),
+    (("داعشي", "دواعش"), "ISIS fighters", None, False),
+    (("انتحاري", "انتحاريين", "انتحاريون"), "suicide bombers", None, False),
+    (("انغماسي", "انغماسيين"), "fighters", None, False),
+    (("قيادي", "قياديين", "قياديون", "قائد", "قادة"), "commanders", None, False),
+    (("جندي", "جنود"), "soldiers", None, True),
+    (("عسكري", "عسكريين", "عسكريون"), "soldiers", None, False),
+    (("ضابط", "ضباط"), "officers", None, True),
+    (("شرطي", "شرطيين", "شرطيون"), "police officers", None, False),
+    (("حارس", "حراس"), "guards", None, True),
+    (("منتسب", "منتسبين", "منتسبون"), "members", None, False),
+    (("عضو", "أعضاء"), "members", None, True),
+    (("متهم", "متهمين", "متهمون"), "suspects", None, False),
+    (("مشتبه", "مشتبها"), "suspects", None, False),
+    (("مطلوب", "مطلوبين", "مطلوبون"), "wanted people", None, False),
+    (("متسلل", "متسللين", "متسللون"), "infiltrators", None, False),
+    (("طالب", "طلاب", "طالبة", "طالبات"), "students", None, False),
+    (("تلميذ", "تلاميذ"), "pupils", None, True),
+    (("صحفي", "صحفيين", "صحفيون", "صحافي", "صحافيين", "صحافيون"), "journalists", None, False),
+    (("عامل", "عمال"), "workers", None, False),
+    (("موظف", "موظفين", "موظفون"), "employees", None, False),
+    (("طبيب", "أطباء"), "doctors", None, True),
+    (("ممرض", "ممرضين", "ممرضة", "ممرضات"), "nurses", None, False),
+    (("مسعف", "مسعفين", "مسعفون"), "paramedics", None, False),
+    (("متظاهر", "متظاهرين", "متظاهرون"), "protesters", None, False),
+    (("محتج", "محتجين", "محتجون"), "protesters", None, False),
+    (("معتصم", "معتصمين"), "protesters", None, False),
+    (("مصل", "مصلين", "مصلون"), "worshippers", None, False),
+    (("حاج", "حجاج"), "pilgrims", None, True),
+    (("زائر", "زوار"), "visitors", None, False),
+    (("سائح", "سياح"), "tourists", None, False),
+    (("صياد", "صيادين", "صيادون"), "fishermen", None, False),
+    (("بحار", "بحارة"), "sailors", None, True),
+    (("راع", "رعاة"), "shepherds", None, False),
+    (("مزارع", "مزارعين", "مزارعون"), "farmers", None, False),
+    (("معارض", "معارضين", "معارضون"), "opposition members", None, False),
+    (("ناشط", "ناشطين", "ناشطون"), "activists", None, False),
+    (("مسيحي", "مسيحيين", "مسيحيون"), "Christians", None, False),
+    (("عائلة", "عائلات", "أسرة", "أسر"), "families", None, True),
+    (("آخر", "آخرين", "آخرون", "آخران", "آخرتان", "أخريان"), "others", None, False),
+    (("قوات",), "forces", None, False),
+    (("رجل أمن",), "security forces", None, False),
+]
+
+# Words between a number's "من" and the people it counts: "14 من صفوف ...", "من بين".
+TRANSPARENT = {norm(w) for w in ("صفوف", "بين", "ضمن", "جملة")}
+
+# Nisba plurals of places that are not people ("ملايين" is a number, handled before).
+_NOT_NISBA = {norm(w) for w in ("سوريا", "ليبيا", "تركيا", "روسيا", "إثيوبيا", "كينيا", "نيجيريا", "بريطانيا",
+                                 "ألمانيا", "إيطاليا", "إسبانيا", "أفريقيا", "آسيا", "الصومال", "تريليون",
+                                 "بليون", "مليون", "دنيا", "ثانية", "ثواني", "يوليو", "يونيو", "مايو", "عليا",
+                                 "حاليا", "تقريبا", "مبدئيا", "يوميا", "شهريا", "سنويا", "أسبوعيا", "رسميا",
+                                 "جزئيا", "نهائيا", "مؤقتا", "عسكريا", "أمنيا", "سياسيا", "محليا", "دوليا",
+                                 "فعليا", "تلقائيا", "جويا", "بريا", "بحريا", "إضافيا", "شخصيا", "كليا",
+                                 "يدويا", "ثنائيا", "عالميا", "عربيا", "إقليميا", "وطنيا", "تاريخيا", "نسبيا",
+                                 "عمليا", "جماعيا", "ميدانيا", "إعلاميا", "إنسانيا", "اقتصاديا", "حرفيا",
+                                 "إيجابيا", "سلبيا", "جسديا", "نفسيا", "ماديا", "معنويا", "تدريجيا", "أساسيا",
+                                 "إجماليا", "مبدئيا", "تقريبيا", "ذاتيا", "داخليا", "خارجيا", "دستوريا",
+                                 "قانونيا", "شرعيا", "طبيعيا", "كيميائيا", "إلكترونيا", "هاتفيا", "شفهيا",
+                                 "كتابيا", "علنيا", "سريا", "فوريا", "يوميا", "ليليا", "نهائيا", "أمريكيا",
+                                 "أوروبيا", "دوليين", "محليين", "إقليميين", "رئيسيين", "أساسيين", "إضافيين")}
+
+NOUNS: dict[str, Noun] = {}
+for words, population, metric, dual in _PEOPLE:
+    entry = Noun(population, metric, dual)
+    for w in words:
+        NOUNS[norm(w)] = entry
+
+# Duals: ان is always a dual; ين only for nouns whose plural is broken (جنديين, but مدنيين is
+# a plural); feminine ة becomes ت (امرأتين). "طالبان" is the Taliban; "آخران" agrees with
+# anything ("هجومان آخران"), so it counts only right after a number.
+DUALS: dict[str, Noun] = {}
+for words, *_ in _PEOPLE:
+    for w in map(norm, words):
+        if " " in w:
+            continue
+        entry = NOUNS[w]
+        stem = w[:-1] + "ت" if w.endswith("ه") else w
+        DUALS.setdefault(stem + "ان", entry)
+        if entry.dual or w.endswith("ه"):
+            DUALS.setdefault(stem + "ين", entry)
+for w in [w for w in DUALS if w in NOUNS] + [norm("طالبان"), norm("آخران")]:
+    DUALS.pop(w, None)
+
+
+def noun_entry(form: str, after_number: bool = True) -> Noun | None:
+    """The people noun a normalised, clitic-free form names, or None."""
+    if form in NOUNS:
+        return NOUNS[form]
+    if form.endswith("ا") and form[:-1] in NOUNS:                # شخصا، قتيلا، مدنيا
+        return NOUNS[form[:-1]]
+    if form.endswith("ي") and form + "ن" in NOUNS:               # construct plural: مسلحي، مقاتلي
+        return NOUNS[form + "ن"]
+    if after_number and len(form) >= 5 and form not in _NOT_NISBA and not form.startswith("ال"):
+        if form.endswith(("يين", "يون")):
+            return Noun("people")                                  # nisba plural: فلسطينيين، كويتيين
+        if form.endswith("يا") and not form.endswith("ييا"):
+            return Noun("people")                                  # فلسطينيا، حوثيا
+    return None
+
+
+def dual_entry(form: str) -> Noun | None:
+    return DUALS.get(form)
+
+
+# Things and measures counted in the same constructions as people: never figures.
+THINGS = {norm(w) for w in """
+سيارة سيارات آلية آليات مركبة مركبات عربة عربات دبابة دبابات مدرعة مدرعات شاحنة شاحنات حافلة حافلات
+دراجة دراجات قارب قوارب سفينة سفن زورق زوارق طائرة طائرات مروحية مروحيات مسيرة مسيرات درون
+صاروخ صواريخ قذيفة قذائف غارة غارات ضربة ضربات طلعة طلعات برميل براميل عبوة عبوات لغم ألغام
+قنبلة قنابل رصاصة رصاصات طلقة طلقات سلاح أسلحة بندقية بنادق مدفع مدافع ذخيرة ذخائر
+منزل منازل بيت بيوت مبنى مباني مبان منشأة منشآت مدرسة مدارس مستشفى مستشفيات مسجد مساجد كنيسة كنائس
+موقع مواقع هدف أهداف قرية قرى بلدة بلدات مدينة مدن حي أحياء محافظة محافظات ولاية ولايات دولة دول بلد بلدان
+مخيم مخيمات نقطة نقاط حاجز حواجز مقر مقرات معسكر معسكرات نفق أنفاق جسر جسور طريق طرق
+كيلومتر كيلومترا كيلومترات كلم كم متر مترا أمتار ميل ميلا أميال طن طنا أطنان كيلو كيلوغرام كغ غرام لتر هكتار
+دولار دولارا دولارات يورو ريال ريالا ريالات جنيه جنيها دينار دينارا ليرة ليرات درهم درهما فرنك روبل
+بالمئة بالمائة المئة المائة بالميه نسبة
+عام عاما أعوام سنة سنوات سنين شهر شهرا أشهر شهور أسبوع أسبوعا أسابيع يوم يوما أيام ساعة ساعات دقيقة دقائق
+ثانية ثوان ليلة ليال مرة مرات ضعف أضعاف
+عملية عمليات حادثة حوادث حادث هجوم هجمات انفجار انفجارات تفجير تفجيرات اشتباك اشتباكات مواجهة مواجهات
+جولة جولات قرار قرارات مادة مواد بند بنود فقرة صفحة صفحات رسالة رسائل تقرير تقارير بيان بيانات
+وحدة وحدات كتيبة كتائب لواء ألوية فرقة فرق فوج أفواج سرية سرايا مجموعة مجموعات خلية خلايا جبهة جبهات محور محاور
+فصيل فصائل تنظيم تنظيمات حزب أحزاب منظمة منظمات شركة شركات جمعية جمعيات
+حالة حالات قضية قضايا جريمة جرائم انتهاك انتهاكات خرق خروقات مخالفة مخالفات
+طلب طلبات وثيقة وثائق جواز رخصة
+رأس رؤوس منصب مناصب مقعد مقاعد صوت أصوات درجة درجات نقطة
+""".split()}
+
+# Verbs and verbal nouns that say what happened to the people counted.
+# (metric, people_only, words)
+_TRIGGERS = [
+    ("killed", True, """مقتل قتل قتلت قتلوا قتلا قتلتا يقتل تقتل قتلهم قتله بمقتل لمقتل مصرع مصرعهم مصرعه
+        لقي لقوا لقيت لقين حتفهم حتفه استشهاد استشهد استشهدوا استشهدت اغتيال اغتيل اغتالت اغتال
+        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم"""),
+    ("injured", True, """جرح جرحت جرحوا بجروح بجراح جروح أصيب أصيبت أصيبوا أصيبا يصاب إصابتهم"""),
+    ("injured", False, """إصابة إصابات أصاب أصابت"""),
+    ("displaced", True, """نزوح نزح نزحت نزحوا ينزح تهجير هجر تهجر هجرت فرار فر فروا فرت يفر يفرون هرب هربوا
+        هروب تشريد شرد شردت هارب هاربة هاربين هاربون فار فارين فارون النازحة نازحة"""),
+    ("displaced", False, """خروج خرج خرجوا خرجت يخرج مغادرة غادر غادروا غادرت"""),
+    ("returned", False, """عودة عاد عادوا عادت يعود يعودون أعيد أعيدت أعيدوا"""),
+    ("arrivals", False, """وصول وصل وصلوا وصلت قدوم استقبال استقبل استقبلت يستقبل دخول دخل دخلوا أنزل أنزلت
+        إنزال"""),
+    ("refugees", True, """لجوء"""),
+    ("camp_population", False, """يقطن يقطنه يقطنها يؤوي يأوي تؤوي يستضيف يستضيفها يعيش يعيشون"""),
+    ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
+        القبض قبض ضبطهم احتجازهم أسروا"""),
+    ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
+    ("released", True, """إفراج أفرج أفرجت سراح"""),
+    ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
+    ("deaths", True, """وفاة وفيات توفي توفيت توفوا موت مات ماتوا غرق غرقوا"""),
+    ("abducted", True, """خطف اختطاف اختطف اختطفت اختطفوا خطفوا اختطافهم"""),
+    ("evacuated", False, """إجلاء أجلي أجليت إخلاء"""),
+    ("besieged", True, """حصار يحاصر تحاصر محاصرة"""),
+]
+TRIGGERS: dict[str, tuple[str, bool]] = {}
+for metric, people_only, words in _TRIGGERS:
+    for w in words.split():
+        TRIGGERS.setdefault(norm(w), (metric, people_only))
+# Triggers only right before the number: "تحرير 5 رهائن" (freed), but "تحرير" is mostly the
+# "liberation" of a town, with its population counted further on; "وفقد 15 آخرون" (went
+# missing), but a bare "فقد" is mostly the particle ف + قد ("فقد قرر ثلاثة أعضاء").
+IMMEDIATE_ONLY = {**{norm(w): ("released", True) for w in ("تحرير", "حرر", "حررت")},
+                  **{norm(w): ("missing", True) for w in ("وفقد", "ففقد")}}
+# "القضاء على" (eliminated) is a killing; "القضاء" alone is the judiciary.
+KILL_BIGRAMS = {(norm("القضاء"), norm("على")), (norm("قضاء"), norm("على"))}
+
+# Non-violent causes that make a death count "deaths" rather than "killed".
+NON_VIOLENT = {norm(w) for w in """غرق غرقوا الغرق غرقى الجوع جوعا المجاعة مجاعة التغذية المرض مرض الأمراض
+    الكوليرا كوليرا الجفاف البرد الصقيع التجمد وباء الوباء الحصبة الإسهال السير الفيضانات فيضانات الزلزال
+    زلزال""".split()}
+
+# Disease words: "إصابة" there is an infection, not an injury.
+DISEASE = {norm(w) for w in """المرض مرض الأمراض الكوليرا كوليرا وباء الوباء الأوبئة أوبئة الحصبة الإسهال حمى الحمى
+    الحميات الضنك فيروس الفيروس كورونا الملاريا التهاب""".split()}
+
+# Words that make a death toll cumulative (a war's toll, not one event's).
+WAR_WORDS = {norm(w) for w in "النزاع نزاع الحرب حرب الصراع صراع الأزمة الثورة الاقتتال الحروب الانتفاضة".split()}
+# Verbs that also mean "amount to" when followed by إلى: 'وصل عدد القتلى إلى 30'.
+AMOUNT_VERBS = {norm(w) for w in "وصل وصلت يصل تصل وصول".split()}
+TOLL_WORDS = {norm(w) for w in "حصيلة الحصيلة عدد إجمالي مجموع".split()}
+
+# Sub-counts of the figure before: "بينهم 37 ألف مدني", "منهم 5 أطفال".
+SUBCOUNT = {norm(w) for w in """بينهم بينهن منهم منهن غالبيتهم معظمهم أغلبهم أكثرهم بينها منها
+    وبينهم ومنهم وبينهن ومنهن هم وهم يتوزعون يتوزع توزعوا""".split()}
+
+# Verbs and prepositions that introduce who gives a number.
+SOURCE_VERBS = {norm(w) for w in """أحصت أحصى أحصى أفاد أفادت ذكر ذكرت قال قالت أعلن أعلنت أكد أكدت أوضح أوضحت
+    وثق وثقت رصد رصدت سجل سجلت كشف كشفت أشار أشارت أضاف أضافت قدر قدرت صرح صرحت نقلت أوردت أورد
+    أفادت أحصت تحدثت تحدث""".split()}
+SOURCE_PREPS = {norm(w) for w in "بحسب حسب وفق وفقا طبقا نقلا".split()}

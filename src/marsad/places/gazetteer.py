@@ -1,0 +1,109 @@
+"""The installed gazetteer: loaded lazily, once per process, read-only.
+
+`get()` returns the `Gazetteer` built by `marsad places build` in
+`marsad.paths.data_dir() / "places"`, or None when none is installed (the places
+stage then still finds mentions and says, once, that they are unresolved).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import data_dir
+from .build import INDEX_NAME, INDEX_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    index: int
+    geonameid: int
+    name_en: str
+    name_ar: str | None
+    lat: float | None
+    lon: float | None
+    country: str
+    admin1_code: str
+    admin2_code: str
+    population: int
+    feature: str
+
+
+class Gazetteer:
+    def __init__(self, index: dict, path: Path | None = None):
+        self.path = path
+        self.meta = {k: index[k] for k in ("version", "built", "sources")}
+        p = index["places"]
+        self._gid, self._name_en, self._name_ar = p["gid"], p["name_en"], p["name_ar"]
+        self._lat, self._lon, self._cc = p["lat"], p["lon"], p["cc"]
+        self._a1, self._a2, self._pop, self._feat = p["admin1"], p["admin2"], p["pop"], p["feature"]
+        self._arabic = p["arabic"]
+        self.names: dict[str, tuple[int, ...]] = index["names"]
+        self.latin: dict[str, tuple[int, ...]] = index["latin"]
+        self.admin1_table: dict[str, tuple[str, int]] = index["admin1"]
+        self.admin2_table: dict[str, str] = index["admin2"]
+        self.countries: dict[str, int] = index["countries"]
+        self._entries: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._gid)
+
+    @classmethod
+    def load(cls, path: Path) -> "Gazetteer":
+        with open(path, "rb") as f:
+            index = pickle.load(f)
+        return cls(index, path)
+
+    def entry(self, i: int) -> Entry:
+        e = self._entries.get(i)
+        if e is None:
+            e = self._entries[i] = Entry(i, self._gid[i], self._name_en[i], self._name_ar[i], self._lat[i],
+                                         self._lon[i], self._cc[i], self._a1[i], self._a2[i], self._pop[i],
+                                         self._feat[i])
+        return e
+
+    def lookup(self, key: str) -> list[tuple[int, int]]:
+        """(place index, flags) for an Arabic key (see `names.arabic_key`)."""
+        return [(v >> 3, v & 7) for v in self.names.get(key, ())]
+
+    def arabic_keys(self, i: int) -> list[str]:
+        return self._arabic[i].split("|") if self._arabic[i] else []
+
+    def admin1_name(self, cc: str, code: str) -> str | None:
+        hit = self.admin1_table.get(f"{cc}.{code}") if code else None
+        return hit[0] if hit else None
+
+    def admin1_entry(self, cc: str, code: str) -> Entry | None:
+        hit = self.admin1_table.get(f"{cc}.{code}") if code else None
+        return self.entry(hit[1]) if hit else None
+
+    def admin2_name(self, cc: str, a1: str, a2: str) -> str | None:
+        return self.admin2_table.get(f"{cc}.{a1}.{a2}") if a2 else None
+
+    def country_entry(self, cc: str) -> Entry | None:
+        i = self.countries.get(cc)
+        return self.entry(i) if i is not None else None
+
+
+_CACHE: dict[str, Gazetteer | None] = {}
+
+
+def index_path() -> Path:
+    return data_dir() / "places" / INDEX_NAME
+
+
+def get() -> Gazetteer | None:
+    """The installed gazetteer (cached per process and per data folder), or None."""
+    path = index_path()
+    key = os.fspath(path)
+    if key not in _CACHE:
+        _CACHE[key] = Gazetteer.load(path) if path.exists() else None
+    return _CACHE[key]
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+__all__ = ["Entry", "Gazetteer", "INDEX_VERSION", "get", "index_path", "clear_cache"]

@@ -1,0 +1,431 @@
+"""Finding place mentions in the tokens: gazetteer names, head nouns, NER LOC entities.
+
+A mention is a run of word tokens whose key (see `names.arabic_key`) is a gazetteer
+name, tried longest first (up to five words) from every token, with every proclitic
+reading of the first word (وبالباغوز → باغوز). Around the name the matcher reads:
+
+- a head noun before it (بلدة، قرية، مدينة، مخيم، محافظة، ولاية ...): a strong cue that
+  this is a place, even when the gazetteer lacks it (then the mention is unresolved);
+- a region word before it (ريف، شمال، جنوب، قرب، أطراف ...) and a direction after it
+  (الشرقي ...): the place is only near or part of the named one (ACLED precision 2);
+- a preposition before it (في، ب، من، إلى، قرب ...): a weak cue;
+- an NER LOC entity (the `entities` layer, when a tagger ran): a strong cue; PER/ORG
+  entities that contain a match remove it (قوات سوريا الديمقراطية is not a place).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..article import Article, Span, Token
+from ..text import norm, normalize
+from ..text.boilerplate import dateline_span
+from . import names as nm
+
+MAX_WORDS = 5
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(norm(w) for w in words.split())
+
+
+# head noun → kind of place it introduces
+HEADS: dict[str, str] = {}
+for _kind, _words in {
+    "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
+    "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم",
+    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور",
+    "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء",
+}.items():
+    for _w in _words.split():
+        HEADS[norm(_w)] = _kind
+STRONG_HEADS = {"settlement", "admin", "facility"}
+_SINGULAR = _set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
+                 "مطار ميناء معبر قاعدة سجن جسر محور")
+# words before a name that make it a region around the place (ACLED precision 2)
+REGION_WORDS = _set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
+                    "جنوبي شرق شمال غرب بالقرب ضاحية")
+DIRECTION_AFTER = _set("الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية")
+DIRECTION_STEMS = {w[2:] for w in DIRECTION_AFTER}
+PREPOSITIONS = _set("في من إلى الى على عن حتى داخل خارج حول عبر نحو باتجاه تجاه صوب قرب بين عند لدى وسط "
+                    "قرابة بالقرب مع شمال جنوب شرق غرب")
+# words a village name often opens with (the name then has two words: تل أبيض، كفر نبل)
+NAME_OPENERS = _set("أبو أبي أم بني بنى عين تل دير جبل كفر بيت خربة رأس راس بئر بير قصر سيدي ذي ذات عرب حاسي "
+                    "وادي مرج سوق جسر مزرعة الشيخ شيخ عين أولاد آل حمام")
+# after a head noun, words that are not names (مدينة كبيرة، مخيم اللاجئين)
+NOT_NAMES = _set("كبيرة صغيرة الكبيرة الصغيرة اللاجئين النازحين للاجئين للنازحين عسكرية العسكرية سكنية السكنية "
+                 "المدينة القرية البلدة المنطقة المحافظة المخيم التي الذي التابعة الواقعة المحاذية المجاورة القريبة "
+                 "الحدودية الحدود واسعة الساحلية الجبلية أخرى الأخرى جديدة الجديدة قديمة القديمة آمنة الآمنة "
+                 "خضراء الخضراء عازلة العازلة محررة المحررة محاصرة المحاصرة عدة عديدة ذاتها نفسها كاملة بأكملها "
+                 "الصناعية صناعية الشرقية الغربية الشمالية الجنوبية الوسطى شرقي غربي شمالي جنوبي مجاورة")
+# closed-class words never start or continue a place name (إلى is also an Iranian village)
+CLOSED = _set("في من إلى الى على عن حتى مع ضد عند لدى منذ خلال بعد قبل بين حول عبر نحو دون غير سوى إن أن أنّ "
+              "إنّ لكن لكنّ كان كانت يكون تكون كانوا ليس ليست قد لقد لم لن لا ما ماذا هل كيف أين متى كما مثل "
+              "هذا هذه ذلك تلك هؤلاء أولئك هنا هناك التي الذي الذين اللذين اللتين اللواتي الذى هو هي هم هن "
+              "نحن أنا أنت أنتم إذا إذ حيث بينما كل بعض جميع أي أيضا أيضاً فقط ثم أو أم بل قال قالت أكد أكدت "
+              "وقال وقالت يوم اليوم أمس غدا الآن بسبب جراء إثر عقب وفق حسب بحسب وسط أمام خلف فوق تحت داخل "
+              "خارج لدى عدد عدة منها منه فيها فيه عليها عليه إليها إليه عنها بها به له لها لهم أنه أنها أنهم "
+              "إنه إنها إنهم لأن لأنه كأن بلا الشرق الأوسط")
+ORG_OPENERS = _set("قوات مجلس جيش حزب حركة جبهة تنظيم وكالة جامعة صحيفة قناة إذاعة تلفزيون بنك شركة مؤسسة "
+                   "منظمة لجنة هيئة اتحاد نادي منتخب")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    path = Path(__file__).with_name("data") / "stopwords.txt"
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    path = Path(__file__).with_name("data") / "common_words.txt"
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@dataclass
+class Mention:
+    start: int                      # original offsets of the whole phrase (head/region word .. name)
+    end: int
+    name_start: int                 # original offsets of the toponym itself
+    name_end: int
+    key: str                        # gazetteer key of the toponym
+    words: int                      # words in the toponym
+    hits: list[tuple[int, int]] = field(default_factory=list)   # (place index, flags) from the gazetteer
+    head: str | None = None         # head noun (normalised)
+    head_kind: str | None = None
+    region: str | None = None       # region word (ريف، شمال ...)
+    prep: bool = False              # a preposition (or ب/ل proclitic) introduces it
+    ner: bool = False               # an NER LOC entity covers it
+    article: bool = False           # written with ال
+    sentence: int = 0
+    role: str = "mention"
+    stop: bool = False              # the key is a common word (stop list)
+    common: bool = False            # not in the gazetteer and a frequent word: a place only if resolved
+
+    @property
+    def strong(self) -> bool:
+        return self.ner or self.head_kind in STRONG_HEADS
+
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+class Matcher:
+    """Reads one article's tokens; `gaz` may be None (head nouns and NER still give mentions)."""
+
+    def __init__(self, article: Article, gaz):
+        self.article, self.gaz = article, gaz
+        self.n = normalize(article.text)
+        self.tokens: list[Token] = article.layer("tokens")
+        self.sent_starts = [s.span.start for s in article.layer("sentences")]
+        self.stop = stopwords()
+        self._form_cache: dict[int, list[tuple[str, int]]] = {}
+        self._words = [t.kind == "word" for t in self.tokens]
+
+    # --- token helpers ---------------------------------------------------------------
+    def _forms(self, t: Token) -> list[tuple[str, int]]:
+        """(form, characters of the normalised word cut before it), least cut first."""
+        hit = self._form_cache.get(id(t))
+        if hit is not None:
+            return hit
+        hit = self._form_cache[id(t)] = self._compute_forms(t)
+        return hit
+
+    def _compute_forms(self, t: Token) -> list[tuple[str, int]]:
+        out = []
+        for f in t.forms:
+            cut = len(t.norm) - len(f)
+            if t.norm.endswith(f) and cut >= 0:
+                out.append((f, cut))
+        return sorted(set(out), key=lambda x: x[1])
+
+    def _offset(self, t: Token, cut: int) -> int:
+        """Original offset `cut` normalised characters into the token (keeping ال on the name)."""
+        if cut >= 2 and t.norm[cut - 2:cut] == "ال":
+            cut -= 2
+        i = self.n.from_original(t.span.start) + cut
+        return self.n.starts[min(i, len(self.n.text) - 1)] if self.n.text else t.span.start
+
+    def _is_word(self, i: int) -> bool:
+        return 0 <= i < len(self._words) and self._words[i]
+
+    def _sentence(self, offset: int) -> int:
+        import bisect
+        return max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
+
+    def _lookup(self, i: int, first_forms=None) -> tuple[int, str, int, list] | None:
+        """Longest gazetteer name starting at token i: (words, key, cut, hits)."""
+        if self.gaz is None or not self._is_word(i):
+            return None
+        forms = first_forms or self._forms(self.tokens[i])
+        if self._closed(i):
+            return None
+        span = 1
+        while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
+            span += 1
+        for n in range(span, 0, -1):
+            rest = "".join(self.tokens[j].norm for j in range(i + 1, i + n)).replace("ء", "")
+            for form, cut in forms:
+                key = nm.strip_article(form.replace("ء", "")) + rest
+                hits = self.gaz.lookup(key)
+                if hits:
+                    return n, key, cut, hits
+        return None
+
+    # --- the scan ----------------------------------------------------------------------
+    def find(self) -> list[Mention]:
+        toks = self.tokens
+        out: list[Mention] = []
+        dl = dateline_span(self.article)
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t.kind != "word" or (dl and dl.covers(t.span)):
+                i += 1
+                continue
+            m = self._mention_at(i)
+            if m is None:
+                i += 1
+                continue
+            out.append(m[0])
+            i = m[1]
+        out = self._with_entities(out)
+        return self._lists(self._repeat_unknown(out))
+
+    def _lists(self, mentions: list[Mention]) -> list[Mention]:
+        """In a list (الموصل ومخمور والفلوجة، حلب وإدلب) every item shares the first one's cue."""
+        text = self.article.text
+        for a, b in zip(mentions, mentions[1:]):
+            gap = text[a.end:b.start]
+            if len(gap) <= 3 and gap.strip() in ("", "،", ",", "و") and (
+                    gap.strip() in ("،", ",") or text[b.start:b.start + 1] == "و" or gap.strip() == "و"
+                    or self._starts_with_waw(b)):
+                if a.hits or a.prep or a.head or a.region:
+                    b.prep = True
+        return mentions
+
+    def _starts_with_waw(self, m: Mention) -> bool:
+        for t in self.tokens:
+            if t.span.start <= m.start < t.span.end:
+                return t.norm.startswith("و") and m.start > t.span.start
+        return False
+
+    def _repeat_unknown(self, mentions: list[Mention]) -> list[Mention]:
+        """A name a head noun made a place (بلدة الباغوز) is a place wherever the article
+        repeats it (في الباغوز), even when the gazetteer lacks it."""
+        unknown = {m.key: m for m in mentions if m.strong and not m.hits and not m.common}
+        if not unknown:
+            return mentions
+        import bisect
+        taken = sorted((m.start, m.end) for m in mentions)
+        starts = [a for a, _ in taken]
+        extra = []
+        for j, t in enumerate(self.tokens):
+            k = bisect.bisect_right(starts, t.span.start) - 1
+            if t.kind != "word" or (k >= 0 and t.span.start < taken[k][1]) or self._key(j, 1) not in unknown \
+                    and not (self._is_word(j + 1) and self._key(j, 2) in unknown):
+                continue
+            for n in (2, 1):
+                if not all(self._is_word(k) for k in range(j, j + n)):
+                    continue
+                key = self._key(j, n)
+                if key in unknown:
+                    ref = unknown[key]
+                    m = self._make(j, j, (n, key, self._name_cut(t), []), None, None)
+                    m.head, m.head_kind = ref.head, ref.head_kind
+                    extra.append(m)
+                    taken.append((m.start, m.end))
+                    break
+        return sorted(mentions + extra, key=lambda m: m.start)
+
+    def _head_of(self, t: Token) -> tuple[str, str] | None:
+        """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""
+        for f, cut in self._forms(t):
+            if f in HEADS and not t.norm[:cut].endswith(("ال", "لل")):
+                return f, HEADS[f]
+        return None
+
+    def _closed(self, j: int) -> bool:
+        t = self.tokens[j]
+        return t.norm in CLOSED or t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+
+    def _region_of(self, t: Token) -> str | None:
+        for f, _ in self._forms(t):
+            if f in REGION_WORDS:
+                return f
+        return None
+
+    def _mention_at(self, i: int) -> tuple[Mention, int] | None:
+        toks = self.tokens
+        t = toks[i]
+        head = self._head_of(t)
+        region = self._region_of(t)
+        # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
+        hit = self._lookup(i)
+        if hit and (hit[0] >= 2 or not (head or region)):
+            if hit[0] == 1 and (t.stem in DIRECTION_STEMS or t.stem in HEADS or t.stem in REGION_WORDS):
+                return None               # الشرقية, الميناء alone are common words, not places
+            return self._make(i, i, hit, None, None), i + hit[0]
+        if not (head or region):
+            return None
+        # head/region words (up to three: بالقرب من، ريف محافظة، شمال شرق)
+        j = i
+        heads, regions = [], []
+        while j < len(toks) and j - i < 3 and self._is_word(j):
+            if j > i and (self._lookup(j) or (0,))[0] >= 2:
+                break                     # محافظة شمال سيناء: the region word opens the name
+            h, r = self._head_of(toks[j]), self._region_of(toks[j])
+            if h:
+                heads.append(h)
+            elif r:
+                regions.append(r)
+            elif toks[j].norm == "من" and regions:
+                pass
+            else:
+                break
+            j += 1
+        if j == i or not self._is_word(j):
+            return None
+        head_word, head_kind = heads[-1] if heads else (None, None)
+        region_word = regions[0] if regions else None
+        hit = self._lookup(j)
+        if hit:
+            return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
+        if head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز":   # not in the gazetteer
+            self._common_name = False
+            n = self._unknown_name_length(j)
+            if n:
+                m = self._make(i, j, (n, self._key(j, n), self._name_cut(toks[j]), []), head_word, head_kind,
+                               region_word)
+                m.common = self._common_name
+                return m, j + n
+        return None
+
+    def _name_cut(self, t: Token) -> int:
+        """Cut proclitics (not ال) off a name written right after a head noun."""
+        for f, cut in self._forms(t):
+            if f.startswith("ال") or cut == 0:
+                return cut
+        return 0
+
+    def _key(self, j: int, n: int) -> str:
+        t = self.tokens[j]
+        first = t.norm[self._name_cut(t):]
+        return nm.arabic_key(" ".join([first] + [self.tokens[k].norm for k in range(j + 1, j + n)]))
+
+    def _unknown_name_length(self, j: int) -> int:
+        t = self.tokens[j]
+        first = t.norm[self._name_cut(t):]
+        if (first in NOT_NAMES or len(nm.strip_article(first)) < 3 or self._head_of(t) or self._region_of(t)
+                or self._closed(j)):
+            return 0
+        if nm.strip_article(first) in self.stop or nm.strip_article(first) in common_words():
+            # منطقة الاشتباكات: a frequent word is no village name, unless a Latin name
+            # spells it (مخيم الهول ↔ Al Hol); the resolver drops it if that fails
+            if self.gaz is None or nm.skeleton_ar(first) not in self.gaz.latin:
+                return 0
+            self._common_name = True
+        if first.startswith("و") and not first.startswith(("واد", "واح")):
+            return 0           # مخيم وأراضٍ: a conjunction, not a name
+        if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:
+            return 2
+        return 1
+
+    def _make(self, i: int, j: int, hit, head_word, head_kind, region_word=None) -> Mention:
+        toks = self.tokens
+        n, key, cut, hits = hit
+        first = toks[j]
+        name_start = self._offset(first, cut)
+        last = toks[j + n - 1]
+        name_end = last.span.end
+        end = name_end
+        if self._is_word(j + n) and toks[j + n].norm in DIRECTION_AFTER and (region_word or head_kind):
+            end = toks[j + n].span.end
+            region_word = region_word or toks[j + n].norm
+        if i < j:   # the phrase starts at the head/region word, without its proclitics
+            lead = toks[i]
+            forms = self._forms(lead)
+            lead_cut = next((c for f, c in forms if f in HEADS or f in REGION_WORDS), 0)
+            start = self._offset(lead, lead_cut) if lead_cut else lead.span.start
+            if lead.norm.startswith("و") and lead_cut == 0 and len(lead.norm) > 1 and lead.norm[1:] in HEADS:
+                start = self._offset(lead, 1)
+        else:
+            start = name_start
+        prep = self._preposition_before(i)
+        word = first.norm[cut:]
+        m = Mention(start, end, name_start, name_end, key, n, hits, head_word, head_kind, region_word, prep,
+                    article=word.startswith("ال") or first.norm[max(0, cut - 2):cut] == "ال",
+                    sentence=self._sentence(start))
+        m.stop = key in self.stop
+        return m
+
+    def _preposition_before(self, i: int) -> bool:
+        t = self.tokens[i]
+        lead = t.norm[:len(t.norm) - len(t.stem)] if t.stem != t.norm else ""
+        if "ب" in lead or "ل" in lead.replace("ال", ""):
+            return True
+        for f, cut in self._forms(t):
+            if cut and t.norm[:cut].rstrip("ال").endswith(("ب", "ل")):
+                return True
+        return self._is_word(i - 1) and self.tokens[i - 1].norm in PREPOSITIONS
+
+    # --- NER ---------------------------------------------------------------------------
+    def _with_entities(self, mentions: list[Mention]) -> list[Mention]:
+        ents = self.article.layer("entities")
+        if not ents:
+            return mentions
+        keep = []
+        for m in mentions:
+            span = Span(m.name_start, m.name_end)
+            covering = [e for e in ents if e.span.overlaps(span)]
+            if any(e.label in ("PER", "PERS", "ORG") and e.span.covers(span) and len(e.span) > len(span)
+                   for e in covering) and not m.strong:
+                continue
+            if any(e.label in ("LOC", "GPE") for e in covering):
+                m.ner = True
+            keep.append(m)
+        dl = dateline_span(self.article)
+        for e in ents:
+            if e.label not in ("LOC", "GPE") or any(e.span.overlaps(Span(m.start, m.end)) for m in keep):
+                continue
+            if dl and dl.overlaps(e.span):        # the dateline city is the dateline's, as in find()
+                continue
+            toks = [k for k, t in enumerate(self.tokens) if t.kind == "word" and e.span.covers(t.span)]
+            if not toks or len(toks) > MAX_WORDS:
+                continue
+            j = toks[0]
+            hit = self._lookup(j)
+            if hit is None or hit[0] != len(toks):
+                hit = (len(toks), self._key(j, len(toks)), self._name_cut(self.tokens[j]), [])
+            m = self._make(j, j, hit, None, None)
+            m.ner = True
+            keep.append(m)
+        keep.sort(key=lambda m: m.start)
+        return keep
+
+    # --- dateline ----------------------------------------------------------------------
+    def dateline(self) -> Mention | None:
+        dl = dateline_span(self.article)
+        if dl is None:
+            return None
+        toks = [k for k, t in enumerate(self.tokens) if t.kind == "word" and dl.covers(t.span)]
+        if not toks:
+            return None
+        j = toks[0]
+        hit = self._lookup(j)
+        if hit is None:
+            n = 1
+            while n < len(toks) and toks[n] == j + n:
+                n += 1
+            hit = (n, self._key(j, n), 0, [])
+        m = self._make(j, j, hit, None, None)
+        m.role = "dateline"
+        return m
+
+
+def find_mentions(article: Article, gaz) -> tuple[list[Mention], Mention | None]:
+    matcher = Matcher(article, gaz)
+    return matcher.find(), matcher.dateline()

@@ -1,0 +1,388 @@
+"""The places stage: which gazetteer place each mention names, with ACLED precision.
+
+Resolution runs in passes over the whole article, because one article is about one
+theatre:
+1. context: countries the article names (country mentions, nisba adjectives such as
+   السورية/العراقي, major unambiguous cities, the dateline at half weight) give each
+   country a share;
+2. every mention's candidates are scored: feature and population prior, the head noun
+   (محافظة prefers a governorate, بلدة a town), Arabic vs Persian spelling, the
+   country share, governorates the article names, and proximity to the other places
+   already resolved (a second pass, once first positions are known); one key keeps
+   one reading per article;
+3. acceptance: a common word (stop list) or a small place needs a cue (head noun,
+   NER LOC, preposition, region word) and a country the article is about; a strong
+   cue with no gazetteer name, or only a Latin transliteration match (الهول ↔ 'Al Hol'),
+   goes through the transliteration fallback, and otherwise becomes an UNRESOLVED
+   place with the country and governorate inferred from its container (X في/قرب Y) or
+   from the governorates the article names.
+
+geo_precision follows ACLED: 1 the place itself, 2 near it or part of a region (ريف X,
+شمال X), 3 only a province or country. The dateline city gets role "dateline".
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+from ..article import Article, Place, Span
+from ..pipeline import stage
+from . import gazetteer, names as nm
+from .mentions import _SINGULAR, NAME_OPENERS, Mention, find_mentions
+
+NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
+                "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
+_MAJOR_POP = 100_000
+_OPENER_KEYS = {nm.strip_article(w) for w in NAME_OPENERS}
+
+
+def _km(a_lat, a_lon, b_lat, b_lon) -> float:
+    p = math.pi / 180
+    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
+         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
+
+
+@lru_cache(maxsize=4)
+def _nisba_table(gaz_id: int) -> dict[str, str]:
+    """Nisba adjective stem → country (سوري → SY), from the gazetteer's Arabic country names."""
+    gaz = gazetteer.get()
+    out: dict[str, str] = {}
+    if gaz is None:
+        return out
+    for cc, i in gaz.countries.items():
+        if gaz.entry(i).population < 1_000_000:
+            continue
+        for key in gaz.arabic_keys(i):
+            if len(key) < 3 or key in ("شام",):
+                continue
+            if key.endswith("ا"):
+                stem = key[:-1] if key.endswith("يا") else key[:-1] + "ي"
+            elif key.endswith("يه"):
+                stem = key[:-1]
+            elif key.endswith("ي"):
+                continue
+            else:
+                stem = key + "ي"
+            if len(stem) >= 4:
+                out.setdefault(stem, cc)
+    return out
+
+
+def _nisba_countries(article: Article, gaz) -> Counter:
+    table = _nisba_table(id(gaz))
+    votes: Counter = Counter()
+    seen = set()
+    for t in article.layer("tokens"):
+        if t.kind != "word":
+            continue
+        for f in t.forms:
+            s = nm.strip_article(f)
+            for stem in (s, s[:-1] if s.endswith("ه") else None, s[:-2] if s.endswith(("ين", "ون")) else None):
+                if stem and stem in table and stem not in seen:
+                    seen.add(stem)
+                    votes[table[stem]] += 1
+    return votes
+
+
+class Resolver:
+    def __init__(self, article: Article, gaz, mentions: list[Mention], dateline: Mention | None):
+        self.article, self.gaz = article, gaz
+        self.mentions, self.dateline = mentions, dateline
+        self.choice: dict[int, tuple[int, float, str] | None] = {}   # id(mention) → (place, score, via)
+
+    # --- scoring ---------------------------------------------------------------------
+    def prior(self, m: Mention, i: int, flags: int) -> float:
+        e = self.gaz.entry(i)
+        if e.feature == "country":
+            s = 2.6
+        elif e.feature == "admin1":
+            s = 2.0
+        else:
+            s = math.log10(e.population + 1) / 3
+        if m.head_kind == "admin":
+            s += 1.5 if e.feature in ("admin1", "admin2", "admin3") else -0.3
+        elif m.head_kind == "settlement":
+            s += -1.2 if e.feature in ("admin1", "country") else 0.3
+        elif m.head_kind == "facility":
+            s += 0.8 if e.feature in ("camp", "airport", "port", "prison", "base") else 0
+            s -= 1.2 if e.feature in ("admin1", "country") else 0
+        if flags & 1:
+            s -= 1.0
+        if (m.article and not flags & 2) or (not m.article and not flags & 4):
+            s -= 0.4
+        return s
+
+    def context_score(self, m: Mention, i: int) -> float:
+        e = self.gaz.entry(i)
+        share = self.shares.get(e.country, 0.0)
+        s = 2.2 * share
+        if self.shares and share == 0:
+            s -= 1.2
+        if e.admin1_code and (e.country, e.admin1_code) in self.admin1s and e.feature != "admin1":
+            s += 0.8
+        if self.points and e.lat is not None and e.feature != "country":
+            d = min((_km(e.lat, e.lon, la, lo) for key, la, lo in self.points if key != m.key), default=None)
+            if d is not None:
+                s += 1.2 * math.exp(-d / 150)
+        return s
+
+    # --- passes ------------------------------------------------------------------------
+    def _context(self, chosen: dict[str, int]) -> None:
+        votes: Counter = Counter()
+        for cc, n in _nisba_countries(self.article, self.gaz).items():
+            votes[cc] += 0.5 * n
+        admin1s: set[tuple[str, str]] = set()
+        points = []
+        for key, i in chosen.items():
+            e = self.gaz.entry(i)
+            votes[e.country] += 1.0
+            if e.admin1_code:
+                admin1s.add((e.country, e.admin1_code))
+            if e.lat is not None and e.feature != "country":
+                points.append((key, e.lat, e.lon))
+        if self.dateline and self.dateline.hits:
+            best = max(self.dateline.hits, key=lambda h: self.gaz.entry(h[0]).population)
+            votes[self.gaz.entry(best[0]).country] += 0.5
+        total = sum(votes.values())
+        self.shares = {cc: v / total for cc, v in votes.items()} if total else {}
+        self.admin1s, self.points = admin1s, points
+
+    def _anchors(self) -> dict[str, int]:
+        """Readings sure enough to set the context: countries, governorates, big cities."""
+        out = {}
+        for m in self.mentions:
+            if not m.hits or m.key in out or m.stop:
+                continue
+            i, flags = max(m.hits, key=lambda h: self.prior(m, *h))
+            e = self.gaz.entry(i)
+            if flags & 1:
+                continue
+            if e.feature in ("country", "admin1") or e.population >= _MAJOR_POP:
+                out[m.key] = i
+        return out
+
+    def _is_nisba(self, m: Mention) -> bool:
+        if m.words != 1 or not m.article:
+            return False
+        table = _nisba_table(id(self.gaz))
+        k = m.key
+        if any(self.gaz.entry(i).feature == "country" for i, f in m.hits if f & 2):
+            return False          # السعودية is the country's own name
+        return k in table or (k.endswith("ه") and k[:-1] in table)
+
+    def _candidates(self, m: Mention) -> list[tuple[float, int, str]]:
+        """(score, place, via) for the Arabic hits and, for a cued mention whose Arabic
+        readings are all small places, the transliteration fallback."""
+        out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in m.hits]
+        small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature == "city"
+                    for i, _ in m.hits)
+        if small and (m.strong or m.prep or m.region):
+            out += self._fallback(m)
+        return out
+
+    def _best(self, m: Mention) -> tuple[int, float, str] | None:
+        cands = self._candidates(m)
+        if not cands:
+            return None
+        s, i, via = max(cands)
+        return i, s, via
+
+    def _accept(self, m: Mention, i: int) -> bool:
+        if self._is_nisba(m) or (m.words == 1 and m.key in _OPENER_KEYS and not m.strong):
+            return False       # البادية السورية is an adjective; أبي الحسن a name
+        e = self.gaz.entry(i)
+        flags = dict(m.hits).get(i, 0)
+        share = self.shares.get(e.country, 0.0)
+        big = e.feature in ("country", "admin1") or e.population >= _MAJOR_POP
+        cue = m.prep or m.region is not None or m.head is not None
+        top = max(self.shares, key=self.shares.get) if self.shares else None
+        if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top):
+            return False          # a Persian/Kurdish spelling matching an Arabic word elsewhere
+        if m.stop and m.head not in _SINGULAR:
+            return False          # أحياء المدينة: "the city's districts", not Medina
+        if m.strong:
+            return share > 0 or not self.shares or e.population >= 1_000_000
+        if m.stop:                        # a common word: في المدينة is "in the city"
+            return cue and share > 0 and e.feature == "country"
+        if flags & 1:                     # only a Persian/Urdu spelling gives this name
+            return e.population >= 1_000_000 or (cue and share >= 0.2)
+        if m.words >= 2:
+            return share > 0 or big
+        if big:    # a big place in a country the article is not about: only a well-known one
+            return share > 0 or e.feature == "country" or e.population >= 1_000_000
+        return cue and share > 0
+
+    def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
+        """Latin transliteration: the mention's skeleton against GeoNames' Latin names, in a
+        country the article is about; a place whose Arabic name is another word is skipped."""
+        name = self.article.text[m.name_start:m.name_end]
+        sk = nm.skeleton_ar(name)
+        if len(sk) < 2 or (len(sk) < 3 and not m.strong):
+            return []
+        out = []
+        key = nm.arabic_key(name)
+        for i in self.gaz.latin.get(sk, ()):
+            e = self.gaz.entry(i)
+            if self.shares.get(e.country, 0.0) < 0.2 or e.feature == "country":
+                continue          # only in a country the article is mainly about
+            keys = self.gaz.arabic_keys(i)
+            if not keys and len(sk) < 3:
+                continue          # two consonants and no Arabic name to compare: too weak
+            sim = max((_similarity(key, k) for k in keys), default=0.6)
+            if sim < 0.6:
+                continue
+            out.append((4 * sim - 2.5 + self.context_score(m, i) + math.log10(e.population + 1) / 12, i, "latin"))
+        return out
+
+    def run(self) -> list[Place]:
+        # countries first, then the big places that fit them: an anchor must not vote for itself
+        anchors = self._anchors()
+        self._context({k: i for k, i in anchors.items() if self.gaz.entry(i).feature == "country"})
+        chosen = {k: i for k, i in anchors.items() if self.gaz.entry(i).feature == "country"
+                  or self.shares.get(self.gaz.entry(i).country, 0) > 0 or self.gaz.entry(i).population >= 1_000_000}
+        self._context(chosen)
+        for _ in range(2):                # the second pass sees the first pass' positions
+            by_key: dict[str, list[Mention]] = defaultdict(list)
+            for m in self.mentions:
+                by_key[m.key].append(m)
+            decided: dict[str, tuple[int, float, str] | None] = {}
+            for key, group in by_key.items():
+                lead = max(group, key=lambda m: (m.strong, m.head is not None, m.prep, m.region is not None))
+                best = self._best(lead)
+                if best and (best[2] == "latin" or any(self._accept(m, best[0]) for m in group)):
+                    decided[key] = (best[0], best[1], best[2])
+                else:
+                    decided[key] = None
+            chosen = {k: v[0] for k, v in decided.items() if v}
+            self._context(chosen)
+        self.decided = decided
+        places = [self._place(m, decided.get(m.key)) for m in self.mentions]
+        if self.dateline:
+            places.append(self._dateline_place())
+        places = [p for p in places if p is not None]
+        places.sort(key=lambda p: p.span.start if p.span else -1)
+        return places
+
+    # --- output ------------------------------------------------------------------------
+    def _place(self, m: Mention, decision) -> Place | None:
+        text = self.article.text
+        name = text[m.start:m.end]
+        if decision is None:
+            if not m.strong or m.common:
+                return None
+            cc, a1 = self._infer_container(m)
+            return Place(Span(m.start, m.end), name, country=cc, admin1=a1,
+                         feature=_feature_of_head(m), geo_precision=None)
+        i, score, via = decision
+        e = self.gaz.entry(i)
+        precision = 3 if e.feature in ("country", "admin1") else (2 if m.region else 1)
+        if e.feature == "admin1" and m.head_kind != "admin" and not m.region:
+            precision = 3
+        confidence = round(1 / (1 + math.exp(-(score - 3.0))), 3)
+        if via == "latin":
+            confidence = round(min(confidence, 0.6), 3)
+        return self._entry_place(Span(m.start, m.end), name, e, precision, confidence)
+
+    def _entry_place(self, span, name, e, precision, confidence, role="mention") -> Place:
+        admin1 = self.gaz.admin1_name(e.country, e.admin1_code) if e.feature != "country" else None
+        return Place(span, name, role=role, geonameid=e.geonameid if e.geonameid > 0 else None,
+                     name_en=e.name_en, country=e.country or None, admin1=admin1,
+                     admin2=self.gaz.admin2_name(e.country, e.admin1_code, e.admin2_code),
+                     lat=e.lat, lon=e.lon, geo_precision=precision, feature=e.feature, name_ar=e.name_ar,
+                     confidence=confidence)
+
+    def _dateline_place(self) -> Place:
+        m = self.dateline
+        span = Span(m.start, m.end)
+        name = self.article.text[m.start:m.end]
+        if m.hits:
+            i = max(m.hits, key=lambda h: self.prior(m, *h) + 1.5 * self.shares.get(
+                self.gaz.entry(h[0]).country, 0))[0]
+            e = self.gaz.entry(i)
+            return self._entry_place(span, name, e, 3 if e.feature in ("country", "admin1") else 1, None,
+                                     role="dateline")
+        return Place(span, name, role="dateline")
+
+    def _infer_container(self, m: Mention) -> tuple[str | None, str | None]:
+        """Country and governorate of a place the gazetteer lacks: its container (X في/قرب Y
+        right after it), else the governorates the article names, else the main country."""
+        for other in self.mentions:
+            if other is m or other.start < m.end or other.start - m.end > 40:
+                continue
+            d = self.decided.get(other.key)
+            if d:
+                e = self.gaz.entry(d[0])
+                if e.feature == "country":
+                    return e.country, self._main_admin1(e.country)
+                return e.country, self.gaz.admin1_name(e.country, e.admin1_code)
+            break
+        if not self.shares:
+            return None, None
+        cc = max(self.shares, key=self.shares.get)
+        return cc, self._main_admin1(cc)
+
+    def _main_admin1(self, cc: str) -> str | None:
+        """The governorate the article is about: named governorates (or cities named like
+        their governorate) count three times, governorates of other places once, each
+        distinct place once."""
+        votes: Counter = Counter()
+        for key, d in self.decided.items():
+            if not d:
+                continue
+            e = self.gaz.entry(d[0])
+            if e.country != cc or not e.admin1_code or e.feature == "country":
+                continue
+            adm = self.gaz.admin1_entry(cc, e.admin1_code)
+            explicit = e.feature == "admin1" or (adm is not None and key in self.gaz.arabic_keys(adm.index))
+            votes[e.admin1_code] += 3 if explicit else 1
+        if not votes:
+            return None
+        (code, top), *rest = votes.most_common(2) + [(None, 0)]
+        if rest and rest[0][1] == top:
+            return None
+        return self.gaz.admin1_name(cc, code)
+
+
+def _feature_of_head(m: Mention) -> str | None:
+    if m.head in ("مخيم", "مخيمات"):
+        return "camp"
+    if m.head_kind == "settlement":
+        return "city"
+    if m.head_kind == "admin":
+        return "region"
+    return m.head_kind
+
+
+def _similarity(a: str, b: str) -> float:
+    """1 - normalised edit distance, with letters the news and GeoNames swap (ه/ح) half-cost."""
+    if a == b:
+        return 1.0
+    close = {frozenset("هح"), frozenset("سص"), frozenset("تط"), frozenset("دض"), frozenset("زذ"),
+             frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا")}
+    prev = list(range(len(b) + 1))
+    for x, ca in enumerate(a, 1):
+        cur = [x]
+        for y, cb in enumerate(b, 1):
+            sub = 0 if ca == cb else (0.5 if frozenset((ca, cb)) in close else 1)
+            cur.append(min(prev[y] + 1, cur[y - 1] + 1, prev[y - 1] + sub))
+        prev = cur
+    return 1 - prev[-1] / max(len(a), len(b))
+
+
+@stage("places", requires=["tokens", "sentences", "boilerplate"], assigns=["places"])
+def geocode(article: Article) -> list[Place]:
+    """Place mentions, resolved against the installed gazetteer (unresolved when none is)."""
+    gaz = gazetteer.get()
+    mentions, dateline = find_mentions(article, gaz)
+    if gaz is None:
+        if NO_GAZETTEER not in article.warnings:
+            article.warnings.append(NO_GAZETTEER)
+        out = [Place(Span(m.start, m.end), article.text[m.start:m.end], feature=_feature_of_head(m))
+               for m in mentions if m.strong]
+        if dateline:
+            out.append(Place(Span(dateline.start, dateline.end),
+                             article.text[dateline.start:dateline.end], role="dateline"))
+        return sorted(out, key=lambda p: p.span.start)
+    return Resolver(article, gaz, mentions, dateline).run()

@@ -1,0 +1,1 @@
+"""Quotes: reported speech, its speaker and what it does (statement, threat, call to violence)."""

@@ -1,0 +1,278 @@
+"""The places stage: gazetteer build (extract, local dumps, download), name keys, resolution."""
+import math
+import pickle
+import threading
+import zipfile
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+import marsad
+from marsad.article import Article
+from marsad.cli import main
+from marsad.places import gazetteer
+from marsad.places import names as nm
+from marsad.places.resolve import NO_GAZETTEER, geocode
+from conftest import SHARED
+
+EXTRACT = SHARED / "data" / "geonames_mena"
+
+
+def _km(a, b, c, d):
+    p = math.pi / 180
+    h = math.sin((c - a) * p / 2) ** 2 + math.cos(a * p) * math.cos(c * p) * math.sin((d - b) * p / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="session")
+def gazetteer_data(tmp_path_factory):
+    """The project's extract built once into a temporary MARSAD_DATA for the whole session."""
+    data = tmp_path_factory.mktemp("marsad-data")
+    from marsad.places.build import build
+    build([EXTRACT], data / "places", log=lambda msg: None)
+    return data
+
+
+@pytest.fixture
+def with_gazetteer(gazetteer_data, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATA", str(gazetteer_data))
+    gazetteer.clear_cache()
+    yield gazetteer.get()
+    gazetteer.clear_cache()
+
+
+@pytest.fixture
+def without_gazetteer(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATA", str(tmp_path / "empty"))
+    gazetteer.clear_cache()
+    yield
+    gazetteer.clear_cache()
+
+
+def places_of(text, date=None):
+    return [p for p in marsad.extract(text, date=date).layer("places")]
+
+
+# --- names --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    ("الحسكة", "حسكه"), ("دير الزور", "ديرالزور"), ("أبوحماد", "أبو حماد"), ("صنعاء", "صنعا"),
+    ("إدلب", "ادلب"), ("الرقة", "الرقه"),
+])
+def test_places_arabic_key_folds_variants(a, b):
+    assert nm.arabic_key(a) == nm.arabic_key(b)
+
+
+@pytest.mark.parametrize("arabic, latin", [
+    ("الهول", "Al Hol"), ("الهول", "Al Ḩawl"), ("دير الزور", "Dayr az Zawr"), ("الحسكة", "Al-Hasakah"),
+    ("بنغازي", "Benghazi"), ("سوروتش", "Suruç"), ("صلاح الدين", "Salah ad Din"),
+])
+def test_places_skeletons_meet(arabic, latin):
+    assert nm.skeleton_ar(arabic) in {nm.skeleton_latin(latin), nm.skeleton_latin(latin, final_h=True)}
+
+
+@pytest.mark.parametrize("name, arabic", [
+    ("أبوظبي", True), ("ابو ظبى", True), ("ابوظہبی", False), ("ئەبووزەبی", False), ("گرگان", False),
+    ("Abu Dhabi", False),
+])
+def test_places_is_arabic_tells_persian_and_kurdish_spellings(name, arabic):
+    assert nm.is_arabic(name) is arabic
+
+
+# --- the extract ------------------------------------------------------------------------------
+
+def test_places_build_gives_governorates_arabic_names(with_gazetteer):
+    g = with_gazetteer
+    adm = [g.entry(i) for i, _ in g.lookup(nm.arabic_key("دير الزور")) if g.entry(i).feature == "admin1"]
+    assert [(e.country, e.name_en) for e in adm] == [("SY", "Deir ez-Zor")]
+    syria = g.country_entry("SY")
+    assert syria.name_ar == "سوريا" and syria.lat is not None
+
+
+def test_places_seed_article(with_gazetteer, seed_text):
+    places = places_of(seed_text, "2019-03-19")
+    hol = [p for p in places if "الهول" in p.name]
+    assert hol and all(p.lat is not None and _km(p.lat, p.lon, 36.39, 41.15) <= 10 for p in hol)
+    deir = [p for p in places if "دير الزور" in p.name]
+    assert deir and all(p.country == "SY" and p.admin1 == "Deir ez-Zor" for p in deir)
+    beirut = [p for p in places if p.name == "بيروت"]
+    assert [p.role for p in beirut] == ["dateline"]
+    baghuz = [p for p in places if "الباغوز" in p.name]
+    assert baghuz and all(p.lat is None and p.geonameid is None and p.country == "SY"
+                          and p.admin1 == "Deir ez-Zor" for p in baghuz)
+    assert not any(p.country not in ("SY", "IQ", "US", "LB") for p in places)
+
+
+@pytest.mark.parametrize("text, name, country, admin1, precision", [
+    # phrases from ../shared/data/arabic_conflict_news
+    ("تهدم جزء كبير من جسرين رئيسيين في ريف دير الزور جراء استهدافهما بغارات.", "ريف دير الزور", "SY",
+     "Deir ez-Zor", 2),
+    ("كمين نصبته المقاومة الشعبية بمدينة رداع بمحافظة البيضاء وسط اليمن.", "مدينة رداع", "YE", "Al Bayda", 1),
+    ("قُتل 13 وأُصيب 85 من ميليشيا الحوثي في مدينة تعز الواقعة شمال عدن.", "مدينة تعز", "YE", "Ta‘izz", 1),
+    ("لا يمكننا أن نقاتل منفردين في محافظة الحسكة، قال قائد سوري.", "محافظة الحسكة", "SY", "Al-Hasakah", 3),
+    ("قتل تنظيم داعش 38 مواطنا في مناطق مختلفة بمدينة الموصل العراقية أمس.", "مدينة الموصل", "IQ", "Nineveh", 1),
+    ("هجمات على نقاط تفتيش في شمال سيناء يوم السبت في مصر.", "شمال سيناء", "EG", "North Sinai", 3),
+    ("قضى مئات الفلسطينيين في مخيم اليرموك للاجئين الفلسطينيين بدمشق في سوريا.", "مخيم اليرموك", "SY", None, 1),
+])
+def test_places_resolves_real_phrases(with_gazetteer, text, name, country, admin1, precision):
+    hits = [p for p in places_of(text) if p.name == name]
+    assert hits, [p.name for p in places_of(text)]
+    p = hits[0]
+    assert (p.country, p.geo_precision) == (country, precision)
+    if admin1:
+        assert p.admin1 == admin1
+    assert p.lat is not None
+
+
+@pytest.mark.parametrize("text, word", [
+    ("نجحت طائرات التحالف العربي في تدمير بعض المواقع لميليشيا الحوثي في اليمن.", "التحالف"),
+    ("أنهى حالة الجمود التي استمرت في المدينة على مدار أشهر في ليبيا.", "المدينة"),
+    ("وأكد المصدر أن الحكومة اليمنية ستعقد اجتماعا يوم الخميس.", "المصدر"),
+    ("استمرار وجوده في البادية السورية المترامية الأطراف.", "السورية"),
+    ("وناشد المتحدث باسم التنظيم أبي الحسن المهاجر عناصره في سوريا.", "أبي"),
+])
+def test_places_common_words_are_not_places(with_gazetteer, text, word):
+    assert not any(p.name == word or p.name.endswith(" " + word) for p in places_of(text))
+
+
+def test_places_unknown_village_takes_container(with_gazetteer):
+    text = ("قتل 14 من قوات الجيش السوري في هجوم بسيارة مفخخة استهدف سرية عسكرية في قرية زينون. "
+            "وجاء الهجوم بعد اتفاق مصالحة في محافظة درعا جنوبي سوريا.")
+    p = next(p for p in places_of(text) if "زينون" in p.name)
+    assert (p.lat, p.country, p.admin1, p.feature) == (None, "SY", "Daraa", "city")
+
+
+def test_places_dateline_is_not_a_mention(with_gazetteer):
+    text = "عدن - (رويترز) - قتل ثلاثة في غارة على مدينة تعز اليمنية يوم الاثنين."
+    places = places_of(text)
+    assert [(p.name, p.role, p.country) for p in places if p.name == "عدن"] == [("عدن", "dateline", "YE")]
+
+
+def test_places_spans_are_exact(with_gazetteer, seed_text):
+    article = marsad.extract(seed_text)
+    for p in article.layer("places"):
+        assert article.text[p.span.start:p.span.end] == p.name
+
+
+def test_places_stage_pickles():
+    assert pickle.loads(pickle.dumps(geocode)) is geocode
+
+
+# --- no gazetteer -------------------------------------------------------------------------------
+
+def test_places_without_gazetteer_warns_once(without_gazetteer, seed_text):
+    article = marsad.extract(seed_text)
+    assert article.warnings.count(NO_GAZETTEER) == 1
+    baghuz = [p for p in article.layer("places") if "الباغوز" in p.name]
+    assert baghuz and all(p.lat is None for p in baghuz)
+
+
+def test_places_cli_prints_the_warning_once_per_run(without_gazetteer, tmp_path, seed_text):
+    for n in range(2):
+        (tmp_path / f"a{n}.txt").write_text(seed_text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "a0.txt"), str(tmp_path / "a1.txt"),
+                                       "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert result.stderr.count("no gazetteer installed") == 1
+
+
+# --- standard dumps and the download -------------------------------------------------------------
+
+DUMP_ROWS = [
+    # geonameid name asciiname alternatenames lat lon fclass fcode cc cc2 admin1 admin2 admin3 admin4 pop ...
+    [173797, "Al Ḩawl", "Al Hawl", "Al Hol,El Hol,الحول", 36.39042, 41.14983, "P", "PPL", "SY", "", "01", "",
+     "", "", 0],
+    [173813, "Al-Hasakah", "Al-Hasakah", "Hasakah", 36.5, 40.75, "A", "ADM1", "SY", "", "01", "", "", "", 0],
+    [173819, "Al Ḩasakah", "Al Hasakah", "Hasakah,Al-Hasakah", 36.50237, 40.74772, "P", "PPLA", "SY", "", "01",
+     "", "", "", 188160],
+    [163843, "Syria", "Syria", "", 35.0, 38.0, "A", "PCLI", "SY", "", "00", "", "", "", 17500000],
+    [999001, "Nahr Test", "Nahr Test", "", 35.0, 40.0, "H", "STM", "SY", "", "", "", "", "", 0],
+]
+ALT_ROWS = [
+    [1, 173819, "ar", "الحسكة", 1, "", "", ""],
+    [2, 173819, "fa", "حسکه", "", "", "", ""],
+    [3, 173813, "ar", "محافظة الحسكة", "", "", "", ""],
+    [4, 163843, "ar", "سوريا", 1, "", "", ""],
+    [5, 173797, "ckb", "ھۆل", "", "", "", ""],
+]
+
+
+def _zip(path, member, rows):
+    buf = "\n".join("\t".join(str(c) for c in row) for row in rows) + "\n"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(member, buf)
+
+
+def write_geonames_slice(root):
+    (root / "alternatenames").mkdir(parents=True)
+    _zip(root / "SY.zip", "SY.txt", [r + ["", "", "Asia/Damascus", "2024-01-01"] for r in DUMP_ROWS])
+    _zip(root / "alternatenames" / "SY.zip", "SY.txt", ALT_ROWS)
+    (root / "admin1CodesASCII.txt").write_text("SY.01\tAl-Hasakah\tAl-Hasakah\t173813\n", encoding="utf-8")
+    (root / "admin2Codes.txt").write_text("", encoding="utf-8")
+    info = ["SY", "SYR", "760", "SY", "Syria", "Damascus", "185180", "17500000", "AS", ".sy", "SYP", "Pound",
+            "963", "", "", "ar-SY", "163843", "IQ,JO,IL,TR,LB", ""]
+    (root / "countryInfo.txt").write_text("#ISO\tcomment\n" + "\t".join(info) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def geonames_server(tmp_path):
+    root = tmp_path / "served"
+    write_geonames_slice(root)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def _check_slice_index():
+    gazetteer.clear_cache()
+    g = gazetteer.get()
+    city = [g.entry(i) for i, f in g.lookup(nm.arabic_key("الحسكة")) if g.entry(i).feature == "city"]
+    assert [(e.name_en, e.name_ar) for e in city] == [("Al Ḩasakah", "الحسكة")]
+    assert all(g.entry(i).feature != "city" or not f & 1 for i, f in g.lookup(nm.arabic_key("الحسكة")))
+    assert not g.lookup(nm.arabic_key("Nahr Test"))          # rivers are not kept
+    assert g.country_entry("SY").lat == 35.0
+    hol = g.latin.get(nm.skeleton_ar("الهول"), ())
+    assert 173797 in {g.entry(i).geonameid for i in hol}
+
+
+def test_places_build_reads_standard_dumps(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATA", str(tmp_path / "data"))
+    write_geonames_slice(tmp_path / "dumps")
+    result = CliRunner().invoke(main, ["places", "build", "--geonames", str(tmp_path / "dumps")])
+    assert result.exit_code == 0, result.output
+    _check_slice_index()
+    gazetteer.clear_cache()
+
+
+def test_places_build_downloads_from_a_server(tmp_path, monkeypatch, geonames_server):
+    monkeypatch.setenv("MARSAD_DATA", str(tmp_path / "data"))
+    result = CliRunner().invoke(main, ["places", "build", "--download", "--url", geonames_server,
+                                       "--countries", "SY"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "geonames" / "alternatenames" / "SY.zip").exists()
+    _check_slice_index()
+    # a second run reuses the files; a URL given as --geonames works the same way
+    result = CliRunner().invoke(main, ["places", "build", "--geonames", geonames_server, "--countries", "SY"])
+    assert result.exit_code == 0, result.output
+    gazetteer.clear_cache()
+
+
+def test_places_build_reports_an_unreachable_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATA", str(tmp_path / "data"))
+    result = CliRunner().invoke(main, ["places", "build", "--download", "--url", "http://127.0.0.1:9/",
+                                       "--countries", "SY"])
+    assert result.exit_code == 2
+    assert "Could not download" in result.stderr
+
+
+def test_places_build_rejects_an_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATA", str(tmp_path / "data"))
+    (tmp_path / "nothing").mkdir()
+    result = CliRunner().invoke(main, ["places", "build", "--geonames", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "No GeoNames place file" in result.stderr

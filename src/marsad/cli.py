@@ -89,10 +89,12 @@ def _table(record: dict) -> str:
 from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)
 from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
 from .service.commands import serve  # noqa: E402
+from .ner.commands import ner  # noqa: E402  (click group only; heavy imports stay inside)
 from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
 
 main.add_command(places)
 main.add_command(actors)
+main.add_command(ner)
 main.add_command(_ingest)
 main.add_command(_export)
 main.add_command(_query)

@@ -2,6 +2,8 @@
 
 Messages say what happened, why, and what to do. The library raises; batch runs
 record the failure on the article and go on; the CLI prints one line and exits 2.
+
+Codes: E0xx data model, E01x pipeline, E1xx inputs, E4xx NER models (marsad/ner).
 """
 from __future__ import annotations
 

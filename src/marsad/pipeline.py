@@ -28,6 +28,7 @@ DEFAULT_STAGES: list[str] = [
     "marsad.text.tokens:tokenize",
     "marsad.numbers.quantities:find_quantities",
     "marsad.dates.times:find_times",
+    "marsad.ner.stage:find_entities",
     "marsad.places.resolve:geocode",
     "marsad.actors.resolve:find_actors",
     "marsad.quotes.find:find_quotes",

@@ -387,8 +387,11 @@ class Matcher:
             if any(e.label in ("LOC", "GPE") for e in covering):
                 m.ner = True
             keep.append(m)
+        dl = dateline_span(self.article)
         for e in ents:
             if e.label not in ("LOC", "GPE") or any(e.span.overlaps(Span(m.start, m.end)) for m in keep):
+                continue
+            if dl and dl.overlaps(e.span):        # the dateline city is the dateline's, as in find()
                 continue
             toks = [k for k, t in enumerate(self.tokens) if t.kind == "word" and e.span.covers(t.span)]
             if not toks or len(toks) > MAX_WORDS:

@@ -1,0 +1,178 @@
+"""Token features for the CRF: what a word is, what is around it, and what the resources say.
+
+Arabic has no capitals, so the cues are: the clitic-stripped stem and its affixes
+(وال+, nisba -ي/-ية, plural -ون/-ات), whether the word takes the article, gazetteer
+membership (single words and longest multi-word matches), distributional word
+clusters, and the words two positions either side. Features of a word type are
+computed once and cached, which keeps tagging far above 20k tokens/s in pure Python.
+"""
+from __future__ import annotations
+
+from ..text.normalize import norm
+from ..text.tokens import analyse
+
+_OFFSETS = (-2, -1, 1, 2)
+MAX_GAZ = 5
+MAX_CACHE = 300_000      # word types; a long-running worker clears its caches past this
+
+
+def _shape(w: str) -> str:
+    kinds = []
+    for ch in w:
+        if "\u0621" <= ch <= "\u064a" or "\u0671" <= ch <= "\u06ff":
+            k = "A"
+        elif ch.isdigit():
+            k = "9"
+        elif ch.isalpha():
+            k = "L"
+        else:
+            k = "."
+        if not kinds or kinds[-1] != k:
+            kinds.append(k)
+    return "".join(kinds)[:4]
+
+
+class Featurizer:
+    """Turns sentences of surface tokens into crfsuite feature lists.
+
+    `resources` (all optional, as stored in the model): gazetteers {name: [[words]]},
+    clusters {word: [ids]}, freq {word: bucket}, al {stem: bucket}."""
+
+    def __init__(self, resources: dict | None = None, config: dict | None = None):
+        r = resources or {}
+        self.config = {"clusters": True, "gazetteers": True, "stats": True, "window": 2, "stem_clusters": True,
+                       **(config or {})}
+        self.gaz_words: dict[str, set[str]] = {}
+        self.gaz_phrases: dict[tuple[str, ...], list[str]] = {}
+        self.gaz_first: dict[str, int] = {}      # first word of a multi-word name -> longest such name
+        for name, phrases in (r.get("gazetteers") or {}).items():
+            for p in phrases:
+                p = tuple(p)
+                if len(p) == 1:
+                    self.gaz_words.setdefault(p[0], set()).add(name)
+                elif len(p) <= MAX_GAZ:
+                    self.gaz_phrases.setdefault(p, []).append(name)
+                    self.gaz_first[p[0]] = max(self.gaz_first.get(p[0], 0), len(p))
+        self.clusters: dict[str, list[int]] = r.get("clusters") or {}
+        self.freq: dict[str, int] = r.get("freq") or {}
+        self.al: dict[str, int] = r.get("al") or {}
+        self._own: dict[str, list[str]] = {}
+        self._ctx: dict[int, dict[str, list[str]]] = {o: {} for o in _OFFSETS}
+        self._analysis: dict[str, tuple[str, str, list[str]]] = {}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_own"], state["_ctx"], state["_analysis"] = {}, {o: {} for o in _OFFSETS}, {}
+        return state
+
+    def analysis(self, token: str) -> tuple[str, str, list[str]]:
+        a = self._analysis.get(token)
+        if a is None:
+            n = norm(token)
+            cut, stem, forms = analyse(n)
+            a = self._analysis[token] = (n, stem, forms)
+        return a
+
+    def _word(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
+        n, stem, forms = self.analysis(token)
+        cfg = self.config
+        f = ["b", "w=" + n, "s=" + stem, "sh=" + _shape(n), "len=%d" % min(len(stem), 9),
+             "pc=" + n[:len(n) - len(stem)]]
+        for k in (1, 2, 3):
+            if len(stem) > k:
+                f.append(f"p{k}=" + stem[:k])
+                f.append(f"x{k}=" + stem[-k:])
+        f.append("n2=" + n[:2])
+        f.append("n3=" + n[:3])
+        ctx = ["w=" + n, "s=" + stem]
+        if cfg["gazetteers"]:
+            gaz = set()
+            for form in forms:
+                gaz |= self.gaz_words.get(form, set())
+            for g in sorted(gaz):
+                f.append("g=" + g)
+                ctx.append("g=" + g)
+        if cfg["clusters"]:
+            c = self.clusters.get(n)
+            if c:
+                f.extend(f"c{i}={x}" for i, x in enumerate(c))
+                ctx.append(f"c1={c[1]}")
+            else:
+                f.append("c=none")
+            if cfg["stem_clusters"] and stem != n:
+                c = self.clusters.get(stem)
+                if c:
+                    f.extend(f"cs{i}={x}" for i, x in enumerate(c))
+                    ctx.append(f"cs1={c[1]}")
+        if cfg["stats"]:
+            f.append("f=%d" % self.freq.get(n, -1))
+            f.append("al=%d" % self.al.get(stem, -1))
+        return f, {o: [f"{o}:{x}" for x in ctx] for o in _OFFSETS}
+
+    def _lookup(self, token: str):
+        own = self._own.get(token)
+        if own is None:
+            own, ctx = self._word(token)
+            self._own[token] = own
+            for o in _OFFSETS:
+                self._ctx[o][token] = ctx[o]
+        return own
+
+    def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
+        """B-/I- marks of the longest gazetteer phrase at each position (first word in any form)."""
+        out: list[list[str]] = [[] for _ in tokens]
+        if not self.config["gazetteers"] or not self.gaz_phrases:
+            return out
+        norms = [self.analysis(t) for t in tokens]
+        i = 0
+        first = self.gaz_first
+        while i < len(tokens):
+            hit = None
+            longest = max((first.get(form, 0) for form in norms[i][2]), default=0)
+            for length in range(min(longest, len(tokens) - i), 1, -1):
+                rest = tuple(a[0] for a in norms[i + 1:i + length])
+                for form in norms[i][2]:
+                    names = self.gaz_phrases.get((form,) + rest)
+                    if names:
+                        hit = (length, names)
+                        break
+                if hit:
+                    break
+            if hit:
+                length, names = hit
+                for name in names:
+                    out[i].append("G=B-" + name)
+                    for j in range(i + 1, i + length):
+                        out[j].append("G=I-" + name)
+                i += length
+            else:
+                i += 1
+        return out
+
+    def sentence(self, tokens: list[str]) -> list[list[str]]:
+        if len(self._own) > MAX_CACHE:       # cleared between sentences, never while one is in use
+            self._own.clear(), self._analysis.clear()
+            for cache in self._ctx.values():
+                cache.clear()
+        own = [self._lookup(t) for t in tokens]
+        gaz = self._gaz_spans(tokens)
+        n = len(tokens)
+        w = self.config["window"]
+        out = []
+        for i in range(n):
+            f = own[i] + gaz[i]
+            for o in _OFFSETS:
+                if abs(o) > w:
+                    continue
+                j = i + o
+                if 0 <= j < n:
+                    f = f + self._ctx[o][tokens[j]]
+                else:
+                    f.append(f"{o}:pad")
+            s0 = self._analysis[tokens[i]][1]
+            if i > 0:
+                f.append("bi-=" + self._analysis[tokens[i - 1]][1] + "|" + s0)
+            if i + 1 < n:
+                f.append("bi+=" + s0 + "|" + self._analysis[tokens[i + 1]][1])
+            out.append(f)
+        return out

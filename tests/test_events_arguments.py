@@ -88,6 +88,14 @@ def test_events_civilian_victims_make_an_attack():
     assert e.actor1.id == "unidentified_armed_group" and e.actor2.id == "civilians" and e.fatalities == 25
 
 
+def test_events_civilians_are_never_the_side_that_acts():
+    text = "واكد الحزب ان عشرة مدنيين قتلوا السبت واصيب 15 ايضا في الغارات التي استهدفت مواقع في قرية زركلي."
+    e = only(build(text, places={"قرية زركلي": {}}, actors={"مدنيين": ("civilians", 7)},
+                   quantities={"عشرة": (10, "exact"), "15": (15, "exact")}))
+    assert e.actor1 is None or e.actor1.id != "civilians"
+    assert e.actor2 is not None and e.actor2.id == "civilians"
+
+
 def test_events_claim_of_responsibility_names_actor1():
     e = only(build("تبنى تنظيم داعش انفجار سيارة مفخخة قرب القنصلية الإيطالية في القاهرة.",
                    places={"القاهرة": {}}, actors={"داعش": ("isis", 2)}))

@@ -84,6 +84,11 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     i = trig.i
     args = cx.Args()
     roles.assign_actors(ctx, view, i, trig.concept, trig.entry.pos, args)
+    if args.actor1 is not None and args.actor1.actor_type == 7:
+        # ACLED never codes civilians as the side that acts: "ثلاثة مدنيين قتلوا" names the victims
+        if args.actor2 is None:
+            args.actor2 = args.actor1
+        args.actor1 = None
     kind = m.kind
     if kind == cl.TERRITORY_PENDING:
         a1 = args.actor1

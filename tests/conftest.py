@@ -37,3 +37,13 @@ def corpus_sample() -> list[dict]:
     """Every 20th article of the real corpus: 100 articles from all outlets and years."""
     with CORPUS.open(encoding="utf-8") as f:
         return [json.loads(line) for line in islice(f, 0, None, 20)]
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """The project's yardstick, ../shared/eval/score.py, imported as a module (never copied)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("marsad_eval_score", EVAL / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

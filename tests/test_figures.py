@@ -4,7 +4,6 @@ Sentences are short quotes from ../shared/data/arabic_conflict_news (with that a
 publication date), from the seed article, or small hand-built ones where the corpus has
 no numeric example (evacuated, besieged).
 """
-import importlib.util
 import json
 
 import pytest
@@ -140,18 +139,11 @@ def test_figures_use_actor_ids_and_places_when_those_layers_exist():
     assert (f.metric, f.value, f.source, f.place.name) == ("arrivals", 3500, "irc", "مخيم الهول")
 
 
-def _score_module():
-    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_figures_quality_floor_on_the_gold_sets(seed_gold, dev_gold):
+def test_figures_quality_floor_on_the_gold_sets(seed_gold, dev_gold, scorer):
     """Figures F1 on seed + dev, scored by ../shared/eval/score.py. The floor is raised when quality
     improves and never lowered silently."""
     from marsad.output import to_record
-    score = _score_module()
+    score = scorer
     gold = [seed_gold] + dev_gold
     system = []
     for g in gold:

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 
 import pytest
@@ -194,20 +193,13 @@ def test_quotes_spans_are_exact_on_the_corpus(corpus_sample):
     assert n > 30
 
 
-def _scorer():
-    spec = importlib.util.spec_from_file_location("marsad_eval_score", EVAL / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_quotes_quality_on_seed_and_dev(seed_gold, dev_gold):
+def test_quotes_quality_on_seed_and_dev(seed_gold, dev_gold, scorer):
     """Floors from the issue: quotes F1 >= 0.80 and speaker accuracy >= 0.85 on seed + dev."""
     gold = [seed_gold, *dev_gold]
     system = []
     for g in gold:
         article = PIPELINE(Article(g["text"], id=g["id"], date=g.get("date")))
         system.append(json.loads(json.dumps(to_record(article), ensure_ascii=False)))
-    result = _scorer().score(gold, system)["quotes"]
+    result = scorer.score(gold, system)["quotes"]
     assert result["f1"] >= 0.80, result
     assert result["speaker"]["accuracy"] >= 0.85, result

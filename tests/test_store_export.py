@@ -130,7 +130,7 @@ def test_store_export_plover_has_event_mode_and_offset_provenance(db):
     assert arrest["source"][0]["identifier_id"] == "sdf" and arrest["source"][0]["code"] == "SYR"
     assert arrest["source"][0]["actor_text"] == "قوات سوريا الديمقراطية" and arrest["arrested"] == 30
     shelling = next(r for r in records.values() if r["acled"]["sub_event_type"].startswith("Shelling"))
-    assert (shelling["event"], shelling["mode"], shelling["coded_from"]) == (["ASSAULT"], ["heavy-weapons"],
+    assert (shelling["event"], shelling["mode"], shelling["coded_from"]) == (["ASSAULT"], ["artillery"],
                                                                               "acled_type")
     with Store(db, read_only=True) as store:
         texts = dict(store.con.execute("SELECT article_id, text FROM articles").fetchall())

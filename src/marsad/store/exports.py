@@ -27,6 +27,7 @@ from datetime import date as Date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ..events.describe import PLOVER
 from .. import __version__
 from ..errors import StoreError
 from .countries import country, country_code
@@ -311,32 +312,7 @@ def _geojson(rows, fh) -> ExportResult:
 
 # -- PLOVER ----------------------------------------------------------------------------------
 
-# When the extractor leaves plover_type empty: ACLED sub-event type -> (PLOVER event, mode).
-ACLED_TO_PLOVER = {
-    "Armed clash": ("ASSAULT", "firearms"),
-    "Government regains territory": ("ASSAULT", None),
-    "Non-state actor overtakes territory": ("ASSAULT", None),
-    "Chemical weapon": ("ASSAULT", None),
-    "Air/drone strike": ("ASSAULT", "heavy-weapons"),
-    "Suicide bomb": ("ASSAULT", "suicide-attack"),
-    "Shelling/artillery/missile attack": ("ASSAULT", "heavy-weapons"),
-    "Remote explosive/landmine/IED": ("ASSAULT", "explosives"),
-    "Grenade": ("ASSAULT", "explosives"),
-    "Peaceful protest": ("PROTEST", "demo"),
-    "Protest with intervention": ("PROTEST", "demo"),
-    "Excessive force against protesters": ("ASSAULT", None),
-    "Violent demonstration": ("PROTEST", "riot"),
-    "Mob violence": ("PROTEST", "riot"),
-    "Agreement": ("AGREE", None),
-    "Arrests": ("COERCE", "arrest"),
-    "Disrupted weapons use": ("MOBILIZE", "weapons"),
-    "Headquarters or base established": ("MOBILIZE", "troops"),
-    "Looting/property destruction": ("ASSAULT", "destroy"),
-    "Non-violent transfer of territory": ("RETREAT", "withdraw"),
-    "Attack": ("ASSAULT", None),
-    "Abduction/forced disappearance": ("ASSAULT", "abduct"),
-    "Sexual violence": ("ASSAULT", "sexual"),
-}
+# When the extractor left plover_type empty, derive it the way the events stage does.
 QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1, "COOPERATE": 2, "AID": 2, "RETREAT": 2,
         "DEMAND": 3, "ACCUSE": 3, "REJECT": 3, "THREATEN": 3, "PROTEST": 4, "SANCTION": 4, "MOBILIZE": 4,
         "COERCE": 4, "ASSAULT": 4}
@@ -356,7 +332,7 @@ def _plover_actor(row, p: str) -> list[dict]:
 
 
 def plover_record(row: dict[str, Any]) -> dict[str, Any]:
-    derived = ACLED_TO_PLOVER.get(row.get("sub_event_type") or "", (None, None))
+    derived = PLOVER.get(row.get("sub_event_type") or "", (None, None))
     event = row.get("plover_type") or derived[0]
     mode = row.get("plover_mode") if row.get("plover_type") else derived[1]
     c = country(row.get("location_country"))

@@ -292,3 +292,16 @@ def test_events_boilerplate_kinds_are_respected():
     a = build(text, places={"تعز": {}})
     assert any(b.kind == "byline" for b in a.layer("boilerplate"))
     assert [e.sub_event_type for e in a.layer("events")] == ["Shelling/artillery/missile attack"]
+
+
+@pytest.mark.parametrize("text, quantities, figures", [
+    # a war's toll, read by the figures stage as conflict_deaths
+    ("وقتل نحو 10 آلاف شخص في الحرب بين قوات الحكومة اليمنية والحوثيين بينهم 2200 طفل.",
+     {"نحو 10 آلاف": (10000, "about")}, [("conflict_deaths", 10000, "نحو 10 آلاف شخص")]),
+    # too large for one event even when nothing marked it as a toll
+    ("كما قتل 63,360 من مقاتلي جبهة فتح الشام وتنظيم الدولة الإسلامية في المعارك.",
+     {"63,360": (63360, "exact")}, []),
+])
+def test_events_war_tolls_are_not_an_events_fatalities(text, quantities, figures):
+    for e in build(text, quantities=quantities, figures=figures).layer("events"):
+        assert e.fatalities is None

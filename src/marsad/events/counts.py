@@ -27,6 +27,11 @@ def _metric_of(forms: frozenset[str]) -> str | None:
 
 
 _FIGURE_METRIC = {"killed": "fatalities", "injured": "injured", "detained": "detained", "abducted": None}
+# Numbers the figures stage read as tolls of a whole war or as non-violent deaths are no one event's.
+_NOT_EVENT_COUNTS = {"conflict_deaths", "deaths", "displaced", "refugees", "camp_population"}
+# Above this a count is a cumulative toll, not one event's: the largest event in ACLED's MENA sample
+# counts 25 dead, UCDP's sample one event above 1,000; news numbers that size are war totals.
+MAX_EVENT_COUNT = 1000
 
 
 def fill_counts(ctx: Context, view: SentenceView, i: int, args: Args, others: list[int] = (),
@@ -43,8 +48,13 @@ def fill_counts(ctx: Context, view: SentenceView, i: int, args: Args, others: li
         before = [k for st, k in starts if st <= at]
         return before[-1] if before else starts[0][1]
 
+    tolls = [f.quantity or f.evidence for f in ctx.figures if f.metric in _NOT_EVENT_COUNTS
+             and (f.quantity or f.evidence) is not None]
+
     def offer(metric: str | None, value: int | None, where: int):
-        if metric is None or value is None:
+        if metric is None or value is None or value > MAX_EVENT_COUNT:
+            return
+        if any(t.start <= where < t.end for t in tolls):
             return
         if owner(where) not in own:
             return

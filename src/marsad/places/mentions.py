@@ -2,10 +2,15 @@
 
 A mention is a run of word tokens whose key (see `names.arabic_key`) is a gazetteer
 name, tried longest first (up to five words) from every token, with every proclitic
-reading of the first word (وبالباغوز → باغوز). Around the name the matcher reads:
+reading of the first word (وبالباغوز → باغوز) except the future prefix س and the
+splits of words the corpus also writes with ال (البشرية: بشرية is not ب + شرية).
+Around the name the matcher reads:
 
 - a head noun before it (بلدة، قرية، مدينة، مخيم، محافظة، ولاية ...): a strong cue that
   this is a place, even when the gazetteer lacks it (then the mention is unresolved);
+  a landform head (هضبة، جبل، وادي، ساحل ...) with a name written with ال, and a plural
+  or dual head with a list of names (مناطق الجورة والجرادات، بلدتي الفوعة وكفريا), too;
+  a definite landform word with a country adjective is a region (الساحل الليبي);
 - a region word before it (ريف، شمال، جنوب، قرب، أطراف ...) and a direction after it
   (الشرقي ...): the place is only near or part of the named one (ACLED precision 2);
 - a preposition before it (في، ب، من، إلى، قرب ...): a weak cue;
@@ -45,6 +50,7 @@ STRONG_HEADS = {"settlement", "admin", "facility"}
 # with a list of names: مناطق الجورة والجرادات، قريتي X وY)
 _TERRAIN_SINGULAR = _set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
 _PLURAL = _set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات")
+_DUAL = _set("قريتي بلدتي مدينتي")
 # feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
 # (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
 _NAMING_HEADS = _set("مدينة بلدة قرية")
@@ -239,7 +245,8 @@ class Matcher:
                     break
                 t = self.tokens[k]
                 word = t.norm[cut:]
-                if not (word.startswith("ال") or word in NAME_OPENERS) or len(nm.strip_article(word)) < 3 \
+                if not (word.startswith("ال") or word in NAME_OPENERS or m.head in _DUAL) \
+                        or len(nm.strip_article(word)) < 3 \
                         or word in NOT_NAMES or word in CLOSED or self._head_of(t) or self._region_of(t):
                     break
                 forms = [(word, cut)] + [(f, c) for f, c in self._forms(t) if c > cut]
@@ -389,12 +396,26 @@ class Matcher:
             n = self._unknown_name_length(j, head_word)
             if n and (terrain or plural) and (self._common_name or not self._looks_like_name(j)):
                 n = 0             # جبل من الأكاذيب، مناطق سيطرة: a name needs ال or an opener there
+            if n and plural and not self._list_follows(j + n, dual=head_word in _DUAL):
+                n = 0             # مناطق المعارضة: after a plural head, only a list of names
             if n:
                 m = self._make(i, j, (n, self._key(j, n), self._name_cut(toks[j]), []), head_word, head_kind,
                                region_word)
                 m.common = self._common_name
                 return m, j + n
         return None
+
+    def _list_follows(self, k: int, dual: bool = False) -> bool:
+        """A next list item right after token k-1: و + name, or a comma and a name (after a
+        dual head, بلدتي الفوعة وكفريا, a name without ال too)."""
+        if not self._is_word(k) or self._closed(k):
+            return False
+        t = self.tokens[k]
+        sep = self.article.text[self.tokens[k - 1].span.end:t.span.start].strip()
+        word = t.norm[1:] if sep == "" and t.norm.startswith("و") else t.norm if sep in ("،", ",") else ""
+        return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
+            and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
+            and nm.strip_article(word) not in common_words()
 
     def _looks_like_name(self, j: int) -> bool:
         t = self.tokens[j]
@@ -430,8 +451,10 @@ class Matcher:
                 self._common_name = True
         if first.startswith("و") and not first.startswith(("واد", "واح")):
             return 0           # مخيم وأراضٍ: a conjunction, not a name
-        if not first.startswith("ال") and first.endswith(("يه", "ي")) and len(first) >= 5:
-            return 0           # منطقة قبلية، حي سكني: an adjective (nisba), not a name
+        if first[0] in "يت" and first.endswith(("ها", "هم", "هما", "هن")):
+            return 0           # منطقة يقطنها الدروز: a verb with its object, not a name
+        if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5:
+            return 0           # منطقة قبلية، بلدة حدودية: an adjective (nisba), not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:
             return 2
         return 1

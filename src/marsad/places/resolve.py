@@ -11,14 +11,20 @@ theatre:
    already resolved (a second pass, once first positions are known); one key keeps
    one reading per article;
 3. acceptance: a common word (stop list) or a small place needs a cue (head noun,
-   NER LOC, preposition, region word) and a country the article is about; a strong
-   cue with no gazetteer name, or only a Latin transliteration match (الهول ↔ 'Al Hol'),
-   goes through the transliteration fallback, and otherwise becomes an UNRESOLVED
-   place with the country and governorate inferred from its container (X في/قرب Y) or
-   from the governorates the article names.
+   NER LOC, preposition, region word) and a country the article is about; where the
+   text puts the mention in a place (its container: بلدة حوار في سورية، زنجبار بمحافظة
+   أبين، سوروتش التركية), a namesake elsewhere loses. A cued name with no Arabic
+   gazetteer spelling goes through the transliteration fallback (الهول ↔ 'Al Ḩawl'):
+   GeoNames' own Latin name of the place, same consonants and long vowels, inside the
+   container or the article's main country, never for a common word, a neighbourhood
+   or a landform. Otherwise it becomes an UNRESOLVED place with the country and
+   governorate of its container, or of the article.
 
 geo_precision follows ACLED: 1 the place itself, 2 near it or part of a region (ريف X,
-شمال X), 3 only a province or country. The dateline city gets role "dateline".
+شمال X), 3 only a province or country. A country named like its capital (الكويت،
+الجزائر، تونس) is coded at the capital with precision 3, as ACLED codes country-level
+events (its Manama and Beirut rows); other countries keep their centre (what the gold
+annotation guide asks). The dateline city gets role "dateline".
 """
 from __future__ import annotations
 
@@ -72,6 +78,9 @@ class Resolver:
         self.tokens = article.layer("tokens")
         self.token_starts = [t.span.start for t in self.tokens]
         self.containers: dict[int, tuple[str, str | None, bool] | None] = {}
+        self._container_cues: dict[int, object] = {}
+        self._nisba_votes: Counter | None = None
+        self.mention_starts = [m.start for m in mentions]
 
     # --- scoring ---------------------------------------------------------------------
     def prior(self, m: Mention, i: int, flags: int) -> float:
@@ -115,7 +124,9 @@ class Resolver:
     # --- passes ------------------------------------------------------------------------
     def _context(self, chosen: dict[str, int]) -> None:
         votes: Counter = Counter()
-        for cc, n in _nisba_countries(self.article, self.gaz).items():
+        if self._nisba_votes is None:     # the same for every pass
+            self._nisba_votes = _nisba_countries(self.article, self.gaz)
+        for cc, n in self._nisba_votes.items():
             votes[cc] += 0.5 * n
         admin1s: set[tuple[str, str]] = set()
         points = []
@@ -267,39 +278,52 @@ class Resolver:
         return out
 
     def _nisba_after(self, offset: int) -> str | None:
-        """The country of a nisba adjective right after `offset` (سوروتش التركية → TR)."""
+        """The country of a nisba adjective right after `offset` (سوروتش التركية → TR), or
+        after one other adjective (سروج الحدودية التركية)."""
         k = bisect.bisect_left(self.token_starts, offset)
-        if k == len(self.tokens):
-            return None
-        t = self.tokens[k]
-        if t.kind != "word" or self.article.text[offset:t.span.start].strip():
-            return None
-        return self.gaz.nisba_country(t.norm)
+        end = offset
+        for t in self.tokens[k:k + 2]:
+            if t.kind != "word" or self.article.text[end:t.span.start].strip() or not t.norm.startswith("ال"):
+                return None
+            cc = self.gaz.nisba_country(t.norm)
+            if cc:
+                return cc
+            end = t.span.end
+        return None
 
     def _container(self, m: Mention) -> tuple[str, str | None, bool] | None:
         """(country, admin1 code or None, sure) the text puts the mention in: a place right
         after it behind في or ب (بلدة حوار في سورية، زنجبار بمحافظة أبين), or a nisba
         adjective right after it (سوروتش التركية). `sure`: a country, or a place whose name
         no other country has (الشرقية is Egyptian and Saudi)."""
-        text = self.article.text
+        cue = self._container_cues.get(id(m))
+        if cue is None:
+            cue = self._container_cues[id(m)] = self._container_cue(m)
+        if isinstance(cue, str):
+            return cue, None, True
+        if cue is False:
+            return None
+        i = self.chosen.get(cue.key)
+        if i is None:
+            return None
+        e = self.gaz.entry(i)
+        if e.feature == "country":
+            return e.country, None, True
+        sure = all(self.gaz.entry(j).country == e.country for j, _ in cue.hits)
+        return e.country, e.admin1_code or None, sure
+
+    def _container_cue(self, m: Mention):
+        """What the text says about m's container, whatever is resolved: a nisba's country,
+        the mention after it, or False."""
         nisba = self._nisba_after(m.name_end)
         if nisba:
-            return nisba, None, True
-        for other in self.mentions:
-            if other.start < m.end:
-                continue
-            gap = " ".join(text[m.end:other.start].replace("ـ", "").split())
-            if gap not in _CONTAINER_GAPS or other.key == m.key:
-                return None
-            i = self.chosen.get(other.key)
-            if i is None:
-                return None
-            e = self.gaz.entry(i)
-            if e.feature == "country":
-                return e.country, None, True
-            sure = all(self.gaz.entry(j).country == e.country for j, _ in other.hits)
-            return e.country, e.admin1_code or None, sure
-        return None
+            return nisba
+        k = bisect.bisect_left(self.mention_starts, m.end)
+        if k == len(self.mentions):
+            return False
+        other = self.mentions[k]
+        gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").split())
+        return other if gap in _CONTAINER_GAPS and other.key != m.key else False
 
     def run(self) -> list[Place]:
         # countries first, then the big places that fit them: an anchor must not vote for itself
@@ -422,9 +446,10 @@ class Resolver:
         return self.gaz.admin1_name(cc, code)
 
 
-# what may stand between a place and the place it lies in (X في Y، X بمحافظة Y، X التابعة لـY)
+# what may stand between a place and the place it lies in (X في Y، X بمحافظة Y، X التابعة لـY،
+# X (Y): a gloss in brackets, بعشيقة (شمال الموصل))
 _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "الواقعة في", "الواقع في", "التابعة ل", "التابع ل",
-                   "الواقعة ب", "الواقع ب", "في ريف", "بريف", "على أطراف", "في أطراف", "، في", "، ب", "،ب"}
+                   "الواقعة ب", "الواقع ب", "في ريف", "بريف", "على أطراف", "في أطراف", "، في", "، ب", "،ب", "("}
 
 
 def _inside(e, box: tuple[str, str | None, bool]) -> bool:

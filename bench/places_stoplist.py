@@ -1,6 +1,6 @@
 """Derive the places stop list: gazetteer names that are common Arabic words in the corpus.
 
-    python bench/places_stoplist.py    # writes src/marsad/places/data/{stopwords,common_words}.txt
+    python bench/places_stoplist.py    # writes src/marsad/places/data/{stopwords,common_words,clitic_words}.txt
 
 Needs a gazetteer built into MARSAD_DATA (`marsad places build --geonames ../shared/data/geonames_mena`).
 A gazetteer key is a stop word when the corpus (../shared/data/arabic_conflict_news, positives and
@@ -14,6 +14,10 @@ negatives) uses it like a common noun, not a name:
 - weekdays and months (الجمعة, الخميس) and keys of two letters or fewer.
 The matcher still accepts a stop word with a strong cue (بلدة/مدينة/مخيم ... before it, or an
 NER LOC entity): the list only removes bare matches.
+
+Clitic words: words that open with و ف ب ل ك before a gazetteer name (بشرية = ب + شرية,
+ورقة = و + رقة) but that the corpus also writes with ال (البشرية، الورقة): they are words
+of their own, and the matcher does not split them.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT.parent / "shared" / "data" / "arabic_conflict_news"
 DATA = ROOT / "src" / "marsad" / "places" / "data"
 STOP_FILE, COMMON_FILE = DATA / "stopwords.txt", DATA / "common_words.txt"
+CLITIC_FILE = DATA / "clitic_words.txt"
 SUFFIXES = ("ها", "هم", "هما", "كم", "نا", "كما", "هن")
 CALENDAR = [norm(w) for w in (
     "أحد اثنين إثنين ثلاثاء أربعاء خميس جمعة سبت يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر "
@@ -43,12 +48,18 @@ def main() -> None:
     if g is None:
         sys.exit("no gazetteer: run `marsad places build --geonames ../shared/data/geonames_mena` first")
     definite, bare, stems, neg = (collections.Counter() for _ in range(4))
+    surface, with_article = collections.Counter(), collections.Counter()
     for name in ("articles.jsonl", "negatives.jsonl"):
         for line in (NEWS / name).open(encoding="utf-8"):
             a = json.loads(line)
             for t in tokenize.func(Article(a["text"])):
                 if t.kind != "word":
                     continue
+                surface[t.norm] += 1
+                for p in ("", "و", "ف", "ب", "ك", "وب", "فب", "وك", "فك"):
+                    if t.norm.startswith(p + "ال") and len(t.norm) > len(p) + 3:
+                        with_article[t.norm[len(p) + 2:]] += 1
+                        break
                 had_article = t.norm[:len(t.norm) - len(t.stem)].endswith("ال") or (
                     t.stem != t.norm and t.norm.startswith(("لل", "ولل", "فلل")))
                 (definite if had_article else bare)[t.stem] += 1
@@ -100,7 +111,13 @@ def main() -> None:
             n += 1
             if n == 5000:
                 break
-    print(f"wrote {STOP_FILE} ({len(stop)} keys) and {COMMON_FILE}")
+    clitic = sorted((w for w in surface if len(w) >= 4 and w[0] in "وفبلك" and w[1:] in g.names
+                     and with_article[w] >= 2), key=lambda w: (-surface[w], w))
+    with CLITIC_FILE.open("w", encoding="utf-8") as out:
+        out.write("# Words opening with و ف ب ل ك before a gazetteer name that the corpus also writes with ال "
+                  "(البشرية): not clitic + name; made by bench/places_stoplist.py.\n")
+        out.writelines(w + "\n" for w in clitic)
+    print(f"wrote {STOP_FILE} ({len(stop)} keys), {COMMON_FILE} and {CLITIC_FILE} ({len(clitic)} words)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ capital: the most populous place of the governorate whose Latin name matches the
 governorate's name (Deir ez-Zor ↔ the city دير الزور); their coordinates are the
 capital's (ACLED's convention for province-level events). Countries get CLDR Arabic
 names (babel), the extract's Arabic names and a few hand-written short forms
-(`data/aliases.tsv`). The index is one pickle of column lists and two dicts (Arabic
+(`data/aliases.tsv`), and their capital city (countryInfo's capital name matched to a
+place of the country; the resolver needs it for countries named like their capital). The index is one pickle of column lists and two dicts (Arabic
 key → places, Latin skeleton → places): it loads in tens of milliseconds.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from ..errors import MarsadError
 from . import names as nm
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_NAME = f"gazetteer-v{INDEX_VERSION}.pickle"
 # allCountries.txt is read for these countries only (the conflict regions marsad covers);
 # country files (SY.txt) are read whole.
@@ -275,6 +276,13 @@ def read_folder(folder: Path, src: Sources, countries: set[str] | None = None) -
 
 # --- assembling the index ---------------------------------------------------------------
 
+def pack_latin(i: int, mask: int, required: int, main: bool) -> int:
+    """One Latin spelling of place i in the skeleton index (see `names.pattern_latin`); `main`:
+    it is the place's own GeoNames name, not one of the alternates (other languages' exonyms
+    and old spellings, which collide with unrelated Arabic words)."""
+    return (i << 2 * nm.MASK_BITS + 1) | (int(main) << 2 * nm.MASK_BITS) | (required << nm.MASK_BITS) | mask
+
+
 def _latin_fold(name: str) -> str:
     import unicodedata
     s = "".join(ch for ch in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(ch))
@@ -394,6 +402,12 @@ def assemble(src: Sources) -> dict:
             rec.lon = _trimmed_mid([r.lon for r in by_country[cc] if r.lon is not None])
         country_rec[cc] = rec
         recs[gid] = rec
+    capital_rec: dict[str, Rec] = {}
+    for cc, info in src.countries.items():
+        named = [r for r in by_country.get(cc, []) if info["capital"] and any(
+            _latin_fold(n) == _latin_fold(info["capital"]) for n in r.latin | {r.name})]
+        if named:
+            capital_rec[cc] = max(named, key=lambda r: r.population)
     for code, name in aliases:
         target = country_rec.get(code) if len(code) == 2 else admin1_rec.get(code)
         if target is not None:
@@ -405,7 +419,7 @@ def assemble(src: Sources) -> dict:
     cols = {k: [] for k in ("gid", "name_en", "name_ar", "lat", "lon", "cc", "admin1", "admin2", "pop",
                             "feature", "arabic")}
     names: dict[str, dict[int, int]] = defaultdict(dict)
-    latin: dict[str, set[int]] = defaultdict(set)
+    latin: dict[str, set[int]] = defaultdict(set)     # skeleton → packed (place, vowel masks)
     for i, r in enumerate(order):
         ranked = sorted(r.arabic.items(), key=lambda kv: (kv[1], len(kv[0])))
         clean = [n for n, _ in ranked if not re.search(r"[()0-9،,]", n)] or [n for n, _ in ranked]
@@ -426,10 +440,11 @@ def assemble(src: Sources) -> dict:
                 old = names[key].get(i, 1)
                 arabic_bit = old & 1 if rank >= 2 else 0
                 names[key][i] = arabic_bit | (old & 6) | (2 if nm.has_article(n) else 4)
+        main = {_latin_fold(r.name), _latin_fold(_admin_core(r.name))}
         for n in r.latin:
-            for sk in {nm.skeleton_latin(n), nm.skeleton_latin(n, final_h=True)}:
+            for sk, mask, required in {nm.pattern_latin(n), nm.pattern_latin(n, final_h=True)}:
                 if len(sk) >= 2:
-                    latin[sk].add(i)
+                    latin[sk].add(pack_latin(i, mask, required, _latin_fold(n) in main))
     return {
         "version": INDEX_VERSION,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -438,10 +453,12 @@ def assemble(src: Sources) -> dict:
         # key → ((place index << 3) | flags, ...): flags 1 = only non-Arabic spellings give this key,
         # 2 = a spelling with the article ال, 4 = a spelling without it
         "names": {k: tuple((i << 3) | f for i, f in v.items()) for k, v in names.items()},
+        # skeleton → (place index << 65 | main name << 64 | required-vowel mask << 32 | vowel mask, ...)
         "latin": {k: tuple(sorted(v)) for k, v in latin.items()},
         "admin1": {code: (src.admin1[code][0], idx_of[r.gid]) for code, r in admin1_rec.items()},
         "admin2": dict(src.admin2),
         "countries": {cc: idx_of[r.gid] for cc, r in country_rec.items()},
+        "capitals": {cc: idx_of[r.gid] for cc, r in capital_rec.items()},
     }
 
 

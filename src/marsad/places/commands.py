@@ -61,7 +61,7 @@ def lookup(name):
     if gaz is None:
         click.echo("marsad: error: no gazetteer installed; run `marsad places build --geonames DIR`", err=True)
         sys.exit(2)
-    hits = gaz.lookup(nm.arabic_key(name)) or [(i, 0) for i in gaz.latin.get(nm.skeleton_ar(name), ())]
+    hits = gaz.lookup(nm.arabic_key(name)) or [(i, 0) for i in gaz.transliterations(name)]
     for i, _ in sorted(hits, key=lambda h: -gaz.entry(h[0]).population):
         e = gaz.entry(i)
         click.echo(f"{e.geonameid}\t{e.name_en}\t{e.name_ar or ''}\t{e.country}\t"
@@ -71,7 +71,9 @@ def lookup(name):
 @places.command("eval")
 @click.argument("gold", type=click.Path(exists=True, path_type=Path), nargs=-1, required=True)
 @click.option("--misses/--no-misses", default=True, help="List the gold places missed.")
-def eval_(gold, misses):
+@click.option("--events-only", is_flag=True,
+              help="Count events' locations only (default: events' locations and figures' places).")
+def eval_(gold, misses, events_only):
     """Geocoding on gold articles: share of gold places within 10 km, and in the right country."""
     import marsad
     from ..readers import from_plain_text
@@ -84,7 +86,8 @@ def eval_(gold, misses):
         a.id = g.get("id")
         return marsad.extract(a)
 
-    s = score(golds, run)
+    s = score(golds, run, events_only)
+    click.echo(f"{'gold event locations' if events_only else 'gold places (events and figures)'}")
     click.echo(f"gold places with coordinates  {s.coords_total:4d}   within 10 km   {s.within_10km:4d}  "
                f"{100 * s.within_rate:5.1f}%")
     click.echo(f"gold places with a country    {s.country_total:4d}   right country  {s.country_right:4d}  "

@@ -1,6 +1,7 @@
 """Geocoding quality against gold annotations (`marsad places eval`).
 
-For every distinct gold location (events' `location`, figures' `place`) of an article,
+For every distinct gold location (events' `location`, figures' `place`; with
+`events_only`, events' locations alone, which is what the issue's target counts) of an article,
 find the place mention the stage reported for that name (same key, or one containing
 the other: gold "الباغوز" ↔ "بلدة الباغوز") and check it: within 10 km of the gold
 coordinates (where gold has them) and in the gold country (where gold has one).
@@ -48,10 +49,12 @@ def read_gold(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def gold_locations(gold: dict) -> list[dict]:
+def gold_locations(gold: dict, events_only: bool = False) -> list[dict]:
+    """Distinct gold locations of an article: events' locations, and figures' places unless
+    `events_only` (the issue's target counts event locations only)."""
     seen, out = set(), []
-    for loc in [e.get("location") for e in gold.get("events", [])] + \
-               [f.get("place") for f in gold.get("figures", [])]:
+    places = [] if events_only else [f.get("place") for f in gold.get("figures", [])]
+    for loc in [e.get("location") for e in gold.get("events", [])] + places:
         if not loc or not loc.get("name"):
             continue
         k = (loc["name"], loc.get("country"), loc.get("lat"), loc.get("lon"))
@@ -75,12 +78,12 @@ def find_resolution(article: Article, name: str):
     return None
 
 
-def score(golds: list[dict], extract) -> GeoScore:
+def score(golds: list[dict], extract, events_only: bool = False) -> GeoScore:
     """`extract(gold) -> Article` runs the pipeline on one gold article."""
     s = GeoScore()
     for gold in golds:
         article = extract(gold)
-        for loc in gold_locations(gold):
+        for loc in gold_locations(gold, events_only):
             p = find_resolution(article, loc["name"])
             miss = {"id": gold.get("id"), "name": loc["name"], "gold": [loc.get("country"), loc.get("lat"),
                                                                        loc.get("lon")],

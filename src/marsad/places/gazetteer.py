@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import data_dir
+from . import names as nm
 from .build import INDEX_NAME, INDEX_VERSION
 
 
@@ -44,7 +45,9 @@ class Gazetteer:
         self.admin1_table: dict[str, tuple[str, int]] = index["admin1"]
         self.admin2_table: dict[str, str] = index["admin2"]
         self.countries: dict[str, int] = index["countries"]
+        self.capitals: dict[str, int] = index.get("capitals", {})
         self._entries: dict[int, Entry] = {}
+        self._nisbas: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self._gid)
@@ -67,6 +70,21 @@ class Gazetteer:
         """(place index, flags) for an Arabic key (see `names.arabic_key`)."""
         return [(v >> 3, v & 7) for v in self.names.get(key, ())]
 
+    def transliterations(self, name: str, main_only: bool = False) -> list[int]:
+        """Places a Latin name of which spells this Arabic name: same consonants, and the long
+        vowels of each written where the other has a vowel (see `names.vowels_fit`);
+        `main_only`: only the place's own GeoNames name counts, not its alternates."""
+        skeleton, mask = nm.pattern_ar(name)
+        low, shift = (1 << nm.MASK_BITS) - 1, 2 * nm.MASK_BITS
+        out: list[int] = []
+        for v in self.latin.get(skeleton, ()):
+            i = v >> shift + 1
+            if out and out[-1] == i or main_only and not v >> shift & 1:
+                continue
+            if nm.vowels_fit(mask, v & low, (v >> nm.MASK_BITS) & low):
+                out.append(i)
+        return out
+
     def arabic_keys(self, i: int) -> list[str]:
         return self._arabic[i].split("|") if self._arabic[i] else []
 
@@ -83,6 +101,45 @@ class Gazetteer:
 
     def country_entry(self, cc: str) -> Entry | None:
         i = self.countries.get(cc)
+        return self.entry(i) if i is not None else None
+
+    @property
+    def nisbas(self) -> dict[str, str]:
+        """Nisba adjective stem → country (سوري → SY), from the Arabic names of countries of a
+        million people or more."""
+        if self._nisbas is None:
+            out: dict[str, str] = {}
+            for cc, i in self.countries.items():
+                if self.entry(i).population < 1_000_000:
+                    continue
+                for key in self.arabic_keys(i):
+                    if len(key) < 3 or key in ("شام",):
+                        continue
+                    if key.endswith("ا"):
+                        stem = key[:-1] if key.endswith("يا") else key[:-1] + "ي"
+                    elif key.endswith("يه"):
+                        stem = key[:-1]
+                    elif key.endswith("ي"):
+                        continue
+                    else:
+                        stem = key + "ي"
+                    if len(stem) >= 4:
+                        out.setdefault(stem, cc)
+            self._nisbas = out
+        return self._nisbas
+
+    def nisba_country(self, word: str) -> str | None:
+        """The country of a definite nisba adjective (normalised): التركية → TR."""
+        if not word.startswith("ال"):
+            return None
+        s = nm.strip_article(word)
+        for stem in (s, s[:-1] if s.endswith("ه") else None):
+            if stem and stem in self.nisbas:
+                return self.nisbas[stem]
+        return None
+
+    def capital_entry(self, cc: str) -> Entry | None:
+        i = self.capitals.get(cc)
         return self.entry(i) if i is not None else None
 
 

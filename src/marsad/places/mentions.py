@@ -2,10 +2,15 @@
 
 A mention is a run of word tokens whose key (see `names.arabic_key`) is a gazetteer
 name, tried longest first (up to five words) from every token, with every proclitic
-reading of the first word (وبالباغوز → باغوز). Around the name the matcher reads:
+reading of the first word (وبالباغوز → باغوز) except the future prefix س and the
+splits of words the corpus also writes with ال (البشرية: بشرية is not ب + شرية).
+Around the name the matcher reads:
 
 - a head noun before it (بلدة، قرية، مدينة، مخيم، محافظة، ولاية ...): a strong cue that
   this is a place, even when the gazetteer lacks it (then the mention is unresolved);
+  a landform head (هضبة، جبل، وادي، ساحل ...) with a name written with ال, and a plural
+  or dual head with a list of names (مناطق الجورة والجرادات، بلدتي الفوعة وكفريا), too;
+  a definite landform word with a country adjective is a region (الساحل الليبي);
 - a region word before it (ريف، شمال، جنوب، قرب، أطراف ...) and a direction after it
   (الشرقي ...): the place is only near or part of the named one (ACLED precision 2);
 - a preposition before it (في، ب، من، إلى، قرب ...): a weak cue;
@@ -35,12 +40,23 @@ HEADS: dict[str, str] = {}
 for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
     "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم",
-    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور",
-    "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء",
+    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد",
+    "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة",
 }.items():
     for _w in _words.split():
         HEADS[norm(_w)] = _kind
 STRONG_HEADS = {"settlement", "admin", "facility"}
+# heads after which a name the gazetteer lacks is still a place (a plural or dual head only
+# with a list of names: مناطق الجورة والجرادات، قريتي X وY)
+_TERRAIN_SINGULAR = _set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
+_PLURAL = _set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات")
+_DUAL = _set("قريتي بلدتي مدينتي")
+# feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
+# (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
+_NAMING_HEADS = _set("مدينة بلدة قرية")
+# a definite landform word with a country adjective is a region of that country
+# (الساحل الليبي، البادية السورية): reported unresolved, its country from the adjective
+REGION_NOUNS = _set("ساحل بادية صحراء هضبة سهل شريط")
 _SINGULAR = _set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
                  "مطار ميناء معبر قاعدة سجن جسر محور")
 # words before a name that make it a region around the place (ACLED precision 2)
@@ -85,6 +101,13 @@ def common_words() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def clitic_words() -> frozenset[str]:
+    path = Path(__file__).with_name("data") / "clitic_words.txt"
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 @dataclass
 class Mention:
     start: int                      # original offsets of the whole phrase (head/region word .. name)
@@ -107,7 +130,7 @@ class Mention:
 
     @property
     def strong(self) -> bool:
-        return self.ner or self.head_kind in STRONG_HEADS
+        return self.ner or self.head_kind in STRONG_HEADS or (self.head_kind == "terrain" and not self.hits)
 
     def span(self) -> Span:
         return Span(self.start, self.end)
@@ -135,11 +158,19 @@ class Matcher:
         return hit
 
     def _compute_forms(self, t: Token) -> list[tuple[str, int]]:
+        """Readings of the token as a name. A place name is a noun: the future prefix س is
+        no clitic of it (سرقة is not س + رقة), and a word the corpus also writes with ال
+        (البشرية، الورقة) is a word of its own, not a clitic and a name (ب + شرية)."""
         out = []
+        whole_word = t.norm in clitic_words() or nm.strip_article(t.norm) in common_words()
         for f in t.forms:
             cut = len(t.norm) - len(f)
-            if t.norm.endswith(f) and cut >= 0:
-                out.append((f, cut))
+            if not t.norm.endswith(f) or cut < 0:
+                continue
+            lead = t.norm[:cut]
+            if cut and "ال" not in lead and ("س" in lead or whole_word):
+                continue
+            out.append((f, cut))
         return sorted(set(out), key=lambda x: x[1])
 
     def _offset(self, t: Token, cut: int) -> int:
@@ -192,8 +223,52 @@ class Matcher:
                 continue
             out.append(m[0])
             i = m[1]
-        out = self._with_entities(out)
+        out = self._with_entities(self._coordinated(out))
         return self._lists(self._repeat_unknown(out))
+
+    def _coordinated(self, mentions: list[Mention]) -> list[Mention]:
+        """Names listed after a plural or dual head (مناطق الجورة والجرادات، قريتي X وY) are
+        places too, known to the gazetteer or not: the first takes the head, each next one
+        joins with و or a comma and must look like a name (ال or an opener, no common word)."""
+        extra = []
+        for m in mentions:
+            if m.head not in _PLURAL:
+                continue
+            j = self._token_at(m.name_end - 1) + 1
+            while j < len(self.tokens):
+                sep = self.article.text[self.tokens[j - 1].span.end:self.tokens[j].span.start].strip()
+                if sep in ("،", ",") and self._is_word(j):
+                    k, cut = j, 0
+                elif sep == "" and self._is_word(j) and self.tokens[j].norm.startswith("و"):
+                    k, cut = j, 1
+                else:
+                    break
+                t = self.tokens[k]
+                word = t.norm[cut:]
+                if not (word.startswith("ال") or word in NAME_OPENERS or m.head in _DUAL) \
+                        or len(nm.strip_article(word)) < 3 \
+                        or word in NOT_NAMES or word in CLOSED or self._head_of(t) or self._region_of(t):
+                    break
+                forms = [(word, cut)] + [(f, c) for f, c in self._forms(t) if c > cut]
+                hit = self._lookup(k, forms)
+                if hit is None:
+                    if nm.strip_article(word) in self.stop or nm.strip_article(word) in common_words():
+                        break
+                    hit = (1, nm.arabic_key(word), cut, [])
+                item = self._make(k, k, hit, m.head, m.head_kind)
+                item.prep = True
+                extra.append(item)
+                j = k + hit[0]
+        if not extra:
+            return mentions
+        taken = {(m.start, m.end) for m in mentions}
+        return sorted(mentions + [m for m in extra if (m.start, m.end) not in taken], key=lambda m: m.start)
+
+    def _token_at(self, offset: int) -> int:
+        import bisect
+        if not hasattr(self, "_tok_starts"):
+            self._tok_starts = [t.span.start for t in self.tokens]
+        return max(0, bisect.bisect_right(self._tok_starts, offset) - 1)
 
     def _lists(self, mentions: list[Mention]) -> list[Mention]:
         """In a list (الموصل ومخمور والفلوجة، حلب وإدلب) every item shares the first one's cue."""
@@ -250,7 +325,11 @@ class Matcher:
 
     def _closed(self, j: int) -> bool:
         t = self.tokens[j]
-        return t.norm in CLOSED or t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+        if t.norm in CLOSED:
+            return True
+        if t.norm.startswith("ال") and t.stem == t.norm[2:]:
+            return False          # الله is not ال + له
+        return t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
 
     def _region_of(self, t: Token) -> str | None:
         for f, _ in self._forms(t):
@@ -258,9 +337,24 @@ class Matcher:
                 return f
         return None
 
+    def _region_phrase(self, i: int) -> tuple[Mention, int] | None:
+        """الساحل الليبي، البادية السورية: a definite landform word and a country adjective."""
+        t = self.tokens[i]
+        if self.gaz is None or not t.norm.startswith("ال") or t.stem not in REGION_NOUNS or not self._is_word(i + 1):
+            return None
+        nxt = self.tokens[i + 1]
+        if self.gaz.nisba_country(nxt.norm) is None:
+            return None
+        m = self._make(i, i, (1, nm.arabic_key(t.norm + " " + nxt.norm), 0, []), t.stem, "terrain")
+        m.end = nxt.span.end
+        return m, i + 2
+
     def _mention_at(self, i: int) -> tuple[Mention, int] | None:
         toks = self.tokens
         t = toks[i]
+        phrase = self._region_phrase(i)
+        if phrase:
+            return phrase
         head = self._head_of(t)
         region = self._region_of(t)
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
@@ -294,15 +388,39 @@ class Matcher:
         hit = self._lookup(j)
         if hit:
             return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
-        if head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز":   # not in the gazetteer
+        singular = head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز"
+        terrain = head_word in _TERRAIN_SINGULAR
+        plural = head_word in _PLURAL
+        if singular or terrain or plural:   # a name the gazetteer lacks
             self._common_name = False
-            n = self._unknown_name_length(j)
+            n = self._unknown_name_length(j, head_word)
+            if n and (terrain or plural) and (self._common_name or not self._looks_like_name(j)):
+                n = 0             # جبل من الأكاذيب، مناطق سيطرة: a name needs ال or an opener there
+            if n and plural and not self._list_follows(j + n, dual=head_word in _DUAL):
+                n = 0             # مناطق المعارضة: after a plural head, only a list of names
             if n:
                 m = self._make(i, j, (n, self._key(j, n), self._name_cut(toks[j]), []), head_word, head_kind,
                                region_word)
                 m.common = self._common_name
                 return m, j + n
         return None
+
+    def _list_follows(self, k: int, dual: bool = False) -> bool:
+        """A next list item right after token k-1: و + name, or a comma and a name (after a
+        dual head, بلدتي الفوعة وكفريا, a name without ال too)."""
+        if not self._is_word(k) or self._closed(k):
+            return False
+        t = self.tokens[k]
+        sep = self.article.text[self.tokens[k - 1].span.end:t.span.start].strip()
+        word = t.norm[1:] if sep == "" and t.norm.startswith("و") else t.norm if sep in ("،", ",") else ""
+        return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
+            and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
+            and nm.strip_article(word) not in common_words()
+
+    def _looks_like_name(self, j: int) -> bool:
+        t = self.tokens[j]
+        first = t.norm[self._name_cut(t):]
+        return first.startswith("ال") or first in NAME_OPENERS
 
     def _name_cut(self, t: Token) -> int:
         """Cut proclitics (not ال) off a name written right after a head noun."""
@@ -316,20 +434,27 @@ class Matcher:
         first = t.norm[self._name_cut(t):]
         return nm.arabic_key(" ".join([first] + [self.tokens[k].norm for k in range(j + 1, j + n)]))
 
-    def _unknown_name_length(self, j: int) -> int:
+    def _unknown_name_length(self, j: int, head: str | None = None) -> int:
         t = self.tokens[j]
         first = t.norm[self._name_cut(t):]
         if (first in NOT_NAMES or len(nm.strip_article(first)) < 3 or self._head_of(t) or self._region_of(t)
-                or self._closed(j)):
-            return 0
+                or self._closed(j) or nm.strip_article(first) in HEADS):
+            return 0      # منطقة الجبل: a head noun with ال is a common noun
         if nm.strip_article(first) in self.stop or nm.strip_article(first) in common_words():
+            if head in _NAMING_HEADS and (first.startswith("ال") or not first.endswith(("ه", "ي"))):
+                pass      # بلدة حوار، قرية الحديد: a town named with a common word
             # منطقة الاشتباكات: a frequent word is no village name, unless a Latin name
             # spells it (مخيم الهول ↔ Al Hol); the resolver drops it if that fails
-            if self.gaz is None or nm.skeleton_ar(first) not in self.gaz.latin:
+            elif self.gaz is None or not self.gaz.transliterations(first):
                 return 0
-            self._common_name = True
+            else:
+                self._common_name = True
         if first.startswith("و") and not first.startswith(("واد", "واح")):
             return 0           # مخيم وأراضٍ: a conjunction, not a name
+        if first[0] in "يت" and first.endswith(("ها", "هم", "هما", "هن")):
+            return 0           # منطقة يقطنها الدروز: a verb with its object, not a name
+        if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5:
+            return 0           # منطقة قبلية، بلدة حدودية: an adjective (nisba), not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:
             return 2
         return 1

@@ -94,39 +94,85 @@ _LATIN_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath",
                    "er", "es", "et", "ez", "en", "ech", "esh", "ul", "il", "l"}
 
 
-def _collapse(s: str) -> str:
-    return re.sub(r"(.)\1+", r"\1", s)
+_AR_VOWELS = set("اويى")
+_LATIN_VOWELS = set("aeiouyw")
+MASK_BITS = 32
 
 
-def skeleton_ar(name: str) -> str:
-    """Consonant skeleton of an Arabic-script name, article removed from each word."""
-    out = []
+def _pattern(letters: list[str]) -> tuple[str, int, int]:
+    """(consonant skeleton, vowel mask, required-vowel mask) of a letter sequence where "."
+    marks a vowel and ":" a vowel the Arabic spelling must write (Latin y, w, ā, ī, ū): bit g
+    of a mask is set when such a vowel sits before consonant g (the last bit: after the last
+    one). A doubled consonant counts once (Raqqa ↔ رقة), but not across a vowel (Harir is
+    h.r.r, not حوار)."""
+    skel: list[str] = []
+    mask = required = 0
+    prev = None
+    for ch in letters:
+        if not ch:
+            continue
+        if ch in ".:":
+            if len(skel) < MASK_BITS:
+                mask |= 1 << len(skel)
+                if ch == ":":
+                    required |= 1 << len(skel)
+            prev = "."
+        elif ch != prev:
+            skel.append(ch)
+            prev = ch
+    return "".join(skel), mask, required
+
+
+def pattern_ar(name: str) -> tuple[str, int]:
+    """Skeleton and vowel mask of an Arabic-script name: ا و ي ى are vowels (a long vowel is
+    always written, so a Latin spelling of the same name has a vowel there too); ع and hamza
+    are dropped; the article is removed from each word, ta marbuta from its end."""
+    letters: list[str] = []
     for w in arabic_words(name):
         w = strip_article(w)
         if w.endswith("ه") and len(w) > 2:       # ta marbuta: the Latin side writes -a/-ah/-eh
             w = w[:-1]
-        out.append("".join(_AR_SKELETON.get(ch, "") for ch in w))
-    return _collapse("".join(out))
+        for ch in w:
+            letters.append("." if ch in _AR_VOWELS else _AR_SKELETON.get(ch, ""))
+    skel, mask, _ = _pattern(letters)
+    return skel, mask
 
 
-def skeleton_latin(name: str, final_h: bool = False) -> str:
-    """Consonant skeleton of a Latin transliteration ('Al Ḩawl', 'El Hol', 'Deir ez-Zor').
+def pattern_latin(name: str, final_h: bool = False) -> tuple[str, int, int]:
+    """Skeleton and vowel mask of a Latin transliteration ('Al Ḩawl', 'El Hol', 'Deir ez-Zor').
     A final -ah/-eh is usually ta marbuta (dropped) but may be ح or ه ('Salah'): index
-    both, `final_h=True` keeps it."""
+    both, `final_h=True` keeps it. y and w count as vowels, like ي and و, and with the
+    long vowels GeoNames marks (ā ī ū) they are vowels the Arabic spelling must write."""
     s = name.lower().translate(_TURKISH)
     s = unicodedata.normalize("NFKD", s)
+    s = re.sub("[aeiou]\u0304", "V", s)            # a macron marks a long vowel
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = re.sub(r"[ʿʾ'’`‘ʼ]", "", s)
-    words = [w for w in re.split(r"[^a-z]+", s) if w]
-    out = []
-    for w in words:
+    letters: list[str] = []
+    for w in (w for w in re.split(r"[^a-zV]+", s) if w):
         if w in _LATIN_ARTICLES:
             continue
-        if not final_h and (w.endswith("ah") or w.endswith("eh")):
+        if not final_h and w.endswith(("ah", "eh", "Vh")):
             w = w[:-1]
         for a, b in _LATIN_DIGRAPHS:
             w = w.replace(a, b.upper())
-        w = "".join(_LATIN_SINGLE.get(ch, ch) for ch in w).lower()
-        w = re.sub(r"[aeiouyw]", "", w)
-        out.append(w)
-    return _collapse("".join(out))
+        w = "".join(_LATIN_SINGLE.get(ch, ch) for ch in w)
+        letters.extend(":" if ch in "Vyw" else "." if ch in _LATIN_VOWELS else ch.lower() for ch in w)
+    return _pattern(letters)
+
+
+def skeleton_ar(name: str) -> str:
+    """Consonant skeleton of an Arabic-script name (see `pattern_ar`)."""
+    return pattern_ar(name)[0]
+
+
+def skeleton_latin(name: str, final_h: bool = False) -> str:
+    """Consonant skeleton of a Latin transliteration (see `pattern_latin`)."""
+    return pattern_latin(name, final_h)[0]
+
+
+def vowels_fit(arabic_mask: int, latin_mask: int, latin_required: int = 0) -> bool:
+    """Every long vowel the Arabic spelling writes has a vowel in the Latin one (Latin adds
+    the short vowels Arabic leaves out): كوباني fits Kobani, not Kobin; and every y, w or
+    ā ī ū of the Latin one is written in Arabic: شقرة is not Shuqayrah."""
+    return arabic_mask & ~latin_mask == 0 and latin_required & ~arabic_mask == 0

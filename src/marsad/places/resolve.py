@@ -3,37 +3,46 @@
 Resolution runs in passes over the whole article, because one article is about one
 theatre:
 1. context: countries the article names (country mentions, nisba adjectives such as
-   السورية/العراقي, major unambiguous cities, the dateline at half weight) give each
-   country a share;
+   السورية/العراقي, major unambiguous cities, the dateline at half weight; a place named
+   often weighs more) give each country a share;
 2. every mention's candidates are scored: feature and population prior, the head noun
    (محافظة prefers a governorate, بلدة a town), Arabic vs Persian spelling, the
    country share, governorates the article names, and proximity to the other places
    already resolved (a second pass, once first positions are known); one key keeps
    one reading per article;
 3. acceptance: a common word (stop list) or a small place needs a cue (head noun,
-   NER LOC, preposition, region word) and a country the article is about; a strong
-   cue with no gazetteer name, or only a Latin transliteration match (الهول ↔ 'Al Hol'),
-   goes through the transliteration fallback, and otherwise becomes an UNRESOLVED
-   place with the country and governorate inferred from its container (X في/قرب Y) or
-   from the governorates the article names.
+   NER LOC, preposition, region word) and a country the article is about; where the
+   text puts the mention in a place (its container: بلدة حوار في سورية، زنجبار بمحافظة
+   أبين، سوروتش التركية), a namesake elsewhere loses. A cued name with no Arabic
+   gazetteer spelling goes through the transliteration fallback (الهول ↔ 'Al Ḩawl'):
+   GeoNames' own Latin name of the place, same consonants and long vowels, inside the
+   container or the article's main country, never for a common word, a neighbourhood
+   or a landform. Otherwise it becomes an UNRESOLVED place with the country and
+   governorate of its container, or of the article.
 
 geo_precision follows ACLED: 1 the place itself, 2 near it or part of a region (ريف X,
-شمال X), 3 only a province or country. The dateline city gets role "dateline".
+شمال X), 3 only a province or country. A country named like its capital (الكويت،
+الجزائر، تونس) is coded at the capital with precision 3, as ACLED codes country-level
+events (its Manama and Beirut rows); other countries keep their centre (what the gold
+annotation guide asks). The dateline city gets role "dateline".
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 from ..article import Article, Place, Span
 from ..pipeline import stage
 from . import gazetteer, names as nm
-from .mentions import _SINGULAR, NAME_OPENERS, Mention, find_mentions
+from .mentions import _SINGULAR, NAME_OPENERS, Mention, common_words, find_mentions
 
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
 _MAJOR_POP = 100_000
+_TOWN_POP = 10_000       # a Latin-only name matched outside the governorates named: a town at least
+_NO_FALLBACK_HEADS = {nm.arabic_words(w)[0] for w in ("حي", "أحياء", "جبل", "جبال", "وادي", "سهل", "هضبة",
+                                                     "جزيرة", "صحراء", "ساحل", "سواحل", "شاطئ", "بحيرة")}
 _OPENER_KEYS = {nm.strip_article(w) for w in NAME_OPENERS}
 
 
@@ -44,34 +53,8 @@ def _km(a_lat, a_lon, b_lat, b_lon) -> float:
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
-@lru_cache(maxsize=4)
-def _nisba_table(gaz_id: int) -> dict[str, str]:
-    """Nisba adjective stem → country (سوري → SY), from the gazetteer's Arabic country names."""
-    gaz = gazetteer.get()
-    out: dict[str, str] = {}
-    if gaz is None:
-        return out
-    for cc, i in gaz.countries.items():
-        if gaz.entry(i).population < 1_000_000:
-            continue
-        for key in gaz.arabic_keys(i):
-            if len(key) < 3 or key in ("شام",):
-                continue
-            if key.endswith("ا"):
-                stem = key[:-1] if key.endswith("يا") else key[:-1] + "ي"
-            elif key.endswith("يه"):
-                stem = key[:-1]
-            elif key.endswith("ي"):
-                continue
-            else:
-                stem = key + "ي"
-            if len(stem) >= 4:
-                out.setdefault(stem, cc)
-    return out
-
-
 def _nisba_countries(article: Article, gaz) -> Counter:
-    table = _nisba_table(id(gaz))
+    table = gaz.nisbas
     votes: Counter = Counter()
     seen = set()
     for t in article.layer("tokens"):
@@ -91,6 +74,13 @@ class Resolver:
         self.article, self.gaz = article, gaz
         self.mentions, self.dateline = mentions, dateline
         self.choice: dict[int, tuple[int, float, str] | None] = {}   # id(mention) → (place, score, via)
+        self.key_counts = Counter(m.key for m in mentions)
+        self.tokens = article.layer("tokens")
+        self.token_starts = [t.span.start for t in self.tokens]
+        self.containers: dict[int, tuple[str, str | None, bool] | None] = {}
+        self._container_cues: dict[int, object] = {}
+        self._nisba_votes: Counter | None = None
+        self.mention_starts = [m.start for m in mentions]
 
     # --- scoring ---------------------------------------------------------------------
     def prior(self, m: Mention, i: int, flags: int) -> float:
@@ -122,6 +112,9 @@ class Resolver:
             s -= 1.2
         if e.admin1_code and (e.country, e.admin1_code) in self.admin1s and e.feature != "admin1":
             s += 0.8
+        box = self.containers.get(id(m))
+        if box and e.feature != "country":
+            s += 1.0 if _inside(e, box) else -2.0
         if self.points and e.lat is not None and e.feature != "country":
             d = min((_km(e.lat, e.lon, la, lo) for key, la, lo in self.points if key != m.key), default=None)
             if d is not None:
@@ -131,13 +124,16 @@ class Resolver:
     # --- passes ------------------------------------------------------------------------
     def _context(self, chosen: dict[str, int]) -> None:
         votes: Counter = Counter()
-        for cc, n in _nisba_countries(self.article, self.gaz).items():
+        if self._nisba_votes is None:     # the same for every pass
+            self._nisba_votes = _nisba_countries(self.article, self.gaz)
+        for cc, n in self._nisba_votes.items():
             votes[cc] += 0.5 * n
         admin1s: set[tuple[str, str]] = set()
         points = []
         for key, i in chosen.items():
             e = self.gaz.entry(i)
-            votes[e.country] += 1.0
+            # a place named ten times says more about the theatre than one named once
+            votes[e.country] += 1.0 + 0.5 * math.log2(self.key_counts[key])
             if e.admin1_code:
                 admin1s.add((e.country, e.admin1_code))
             if e.lat is not None and e.feature != "country":
@@ -148,6 +144,8 @@ class Resolver:
         total = sum(votes.values())
         self.shares = {cc: v / total for cc, v in votes.items()} if total else {}
         self.admin1s, self.points = admin1s, points
+        self.chosen = chosen
+        self.containers = {id(m): self._container(m) for m in self.mentions}
 
     def _anchors(self) -> dict[str, int]:
         """Readings sure enough to set the context: countries, governorates, big cities."""
@@ -166,7 +164,7 @@ class Resolver:
     def _is_nisba(self, m: Mention) -> bool:
         if m.words != 1 or not m.article:
             return False
-        table = _nisba_table(id(self.gaz))
+        table = self.gaz.nisbas
         k = m.key
         if any(self.gaz.entry(i).feature == "country" for i, f in m.hits if f & 2):
             return False          # السعودية is the country's own name
@@ -178,10 +176,25 @@ class Resolver:
         out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in m.hits]
         small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature == "city"
                     for i, _ in m.hits)
-        if small and (m.strong or m.prep or m.region):
+        if small and self._may_transliterate(m):
             out += self._fallback(m)
         return out
 
+    def _may_transliterate(self, m: Mention) -> bool:
+        """The Latin fallback is for names the gazetteer has no Arabic spelling of: a head
+        noun or an NER LOC says it is a place (بلدة حوار, مدينة كوباني); a bare word after a
+        preposition only when no Arabic place name and no common word spells it (في كسر
+        الحصار is not Caesarea, في الحكومة not a Somali village). Not for a common word that
+        is also a gazetteer name (البلاد), nor for a neighbourhood (حي) or a landform (هضبة،
+        جبل): GeoNames' populated places named alike are other places (حي الزيتون is not
+        Zetan, هضبة الجولان not Gilon)."""
+        if m.stop or m.head in _NO_FALLBACK_HEADS:
+            return False
+        if m.strong:
+            return True
+        if not (m.prep or m.region) or m.key in common_words():
+            return False
+        return all(f & 1 for _, f in m.hits)      # only Persian/Kurdish spellings, or none
     def _best(self, m: Mention) -> tuple[int, float, str] | None:
         cands = self._candidates(m)
         if not cands:
@@ -198,8 +211,16 @@ class Resolver:
         big = e.feature in ("country", "admin1") or e.population >= _MAJOR_POP
         cue = m.prep or m.region is not None or m.head is not None
         top = max(self.shares, key=self.shares.get) if self.shares else None
-        if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top):
-            return False          # a Persian/Kurdish spelling matching an Arabic word elsewhere
+        box = self.containers.get(id(m))
+        if box and e.feature != "country" and not m.stop:
+            if _inside(e, box) and (cue or m.strong):
+                return True       # مدينة أرومية في إيران: the text says where it is
+            if e.country != box[0] and (not big or m.strong and box[2]
+                                        and self.shares.get(box[0], 0) >= share):
+                return False      # a namesake outside the country the text puts it in
+        if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top and e.population < 1_000_000
+                          or m.article and not flags & 2 and not m.strong):
+            return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
         if m.strong:
@@ -215,26 +236,94 @@ class Resolver:
         return cue and share > 0
 
     def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
-        """Latin transliteration: the mention's skeleton against GeoNames' Latin names, in a
-        country the article is about; a place whose Arabic name is another word is skipped."""
+        """Latin transliteration: the mention against GeoNames' Latin names (same consonants,
+        long vowels where the Latin spelling has vowels: كوباني is not Kobin), only in the
+        mention's container (بلدة حوار في سورية) or else the country the article is mainly
+        about: a weak match abroad loses to "unresolved here". Only the place's own GeoNames
+        name counts, a systematic romanisation of the local name: its alternates (other
+        languages' exonyms, old spellings) collide with Arabic words (القاعدة ~ 'Caadah').
+        A place with Arabic names must have one like the mention (الحول ~ الهول)."""
         name = self.article.text[m.name_start:m.name_end]
         sk = nm.skeleton_ar(name)
         if len(sk) < 2 or (len(sk) < 3 and not m.strong):
             return []
+        box = self.containers.get(id(m))
+        top = max(self.shares, key=self.shares.get) if self.shares else None
         out = []
         key = nm.arabic_key(name)
-        for i in self.gaz.latin.get(sk, ()):
+        for i in self.gaz.transliterations(name, main_only=True):
             e = self.gaz.entry(i)
-            if self.shares.get(e.country, 0.0) < 0.2 or e.feature == "country":
-                continue          # only in a country the article is mainly about
-            keys = self.gaz.arabic_keys(i)
-            if not keys and len(sk) < 3:
-                continue          # two consonants and no Arabic name to compare: too weak
-            sim = max((_similarity(key, k) for k in keys), default=0.6)
-            if sim < 0.6:
+            if e.feature == "country":
                 continue
-            out.append((4 * sim - 2.5 + self.context_score(m, i) + math.log10(e.population + 1) / 12, i, "latin"))
+            if box:
+                if not _inside(e, box):
+                    continue
+            elif e.country != top and self.shares.get(e.country, 0.0) < 0.25:
+                continue
+            keys = self.gaz.arabic_keys(i)
+            known_area = box is not None or (e.country, e.admin1_code) in self.admin1s
+            if keys:
+                # spelt otherwise in Arabic: the same place only when letters the news and
+                # GeoNames swap differ (الهول ~ الحول, كراتر ~ كريتر); one other letter makes
+                # another place (الرمادة is not الرمادي, الضباب not ذباب)
+                sim = max(_similarity(key, k) for k in keys)
+                if sim <= 0.8:
+                    continue
+            elif len(sk) >= 3 and not m.common and (known_area or e.population >= _TOWN_POP
+                                                     or e.feature in ("admin1", "admin2", "admin3")):
+                sim = 0.6         # a Turkish, Afghan, Sahel ... place GeoNames names in Latin only
+            else:
+                continue
+            out.append((4 * sim - 2.5 + self.context_score(m, i) + math.log10(e.population + 1) / 6, i, "latin"))
         return out
+
+    def _nisba_after(self, offset: int) -> str | None:
+        """The country of a nisba adjective right after `offset` (سوروتش التركية → TR), or
+        after one other adjective (سروج الحدودية التركية)."""
+        k = bisect.bisect_left(self.token_starts, offset)
+        end = offset
+        for t in self.tokens[k:k + 2]:
+            if t.kind != "word" or self.article.text[end:t.span.start].strip() or not t.norm.startswith("ال"):
+                return None
+            cc = self.gaz.nisba_country(t.norm)
+            if cc:
+                return cc
+            end = t.span.end
+        return None
+
+    def _container(self, m: Mention) -> tuple[str, str | None, bool] | None:
+        """(country, admin1 code or None, sure) the text puts the mention in: a place right
+        after it behind في or ب (بلدة حوار في سورية، زنجبار بمحافظة أبين), or a nisba
+        adjective right after it (سوروتش التركية). `sure`: a country, or a place whose name
+        no other country has (الشرقية is Egyptian and Saudi)."""
+        cue = self._container_cues.get(id(m))
+        if cue is None:
+            cue = self._container_cues[id(m)] = self._container_cue(m)
+        if isinstance(cue, str):
+            return cue, None, True
+        if cue is False:
+            return None
+        i = self.chosen.get(cue.key)
+        if i is None:
+            return None
+        e = self.gaz.entry(i)
+        if e.feature == "country":
+            return e.country, None, True
+        sure = all(self.gaz.entry(j).country == e.country for j, _ in cue.hits)
+        return e.country, e.admin1_code or None, sure
+
+    def _container_cue(self, m: Mention):
+        """What the text says about m's container, whatever is resolved: a nisba's country,
+        the mention after it, or False."""
+        nisba = self._nisba_after(m.name_end)
+        if nisba:
+            return nisba
+        k = bisect.bisect_left(self.mention_starts, m.end)
+        if k == len(self.mentions):
+            return False
+        other = self.mentions[k]
+        gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").split())
+        return other if gap in _CONTAINER_GAPS and other.key != m.key else False
 
     def run(self) -> list[Place]:
         # countries first, then the big places that fit them: an anchor must not vote for itself
@@ -277,6 +366,10 @@ class Resolver:
                          feature=_feature_of_head(m), geo_precision=None)
         i, score, via = decision
         e = self.gaz.entry(i)
+        capital = self._capital_named_like(m.key, e)
+        if capital is not None:
+            return self._entry_place(Span(m.start, m.end), name, capital, 2 if m.region else 3,
+                                     round(1 / (1 + math.exp(-(score - 3.0))), 3))
         precision = 3 if e.feature in ("country", "admin1") else (2 if m.region else 1)
         if e.feature == "admin1" and m.head_kind != "admin" and not m.region:
             precision = 3
@@ -284,6 +377,16 @@ class Resolver:
         if via == "latin":
             confidence = round(min(confidence, 0.6), 3)
         return self._entry_place(Span(m.start, m.end), name, e, precision, confidence)
+
+    def _capital_named_like(self, key: str, e):
+        """A country named like its capital (الكويت، الجزائر، تونس، جيبوتي): ACLED codes an
+        event that names only the country at the capital (geo_precision 3, as its Manama and
+        Beirut rows do), and a reader looking the name up finds the capital city; other
+        countries keep their centre."""
+        if e.feature != "country":
+            return None
+        c = self.gaz.capital_entry(e.country)
+        return c if c is not None and key in self.gaz.arabic_keys(c.index) else None
 
     def _entry_place(self, span, name, e, precision, confidence, role="mention") -> Place:
         admin1 = self.gaz.admin1_name(e.country, e.admin1_code) if e.feature != "country" else None
@@ -301,23 +404,21 @@ class Resolver:
             i = max(m.hits, key=lambda h: self.prior(m, *h) + 1.5 * self.shares.get(
                 self.gaz.entry(h[0]).country, 0))[0]
             e = self.gaz.entry(i)
+            capital = self._capital_named_like(m.key, e)
+            if capital is not None:       # a story filed from الكويت was filed in Kuwait City
+                return self._entry_place(span, name, capital, 1, None, role="dateline")
             return self._entry_place(span, name, e, 3 if e.feature in ("country", "admin1") else 1, None,
                                      role="dateline")
         return Place(span, name, role="dateline")
 
     def _infer_container(self, m: Mention) -> tuple[str | None, str | None]:
         """Country and governorate of a place the gazetteer lacks: its container (X في/قرب Y
-        right after it), else the governorates the article names, else the main country."""
-        for other in self.mentions:
-            if other is m or other.start < m.end or other.start - m.end > 40:
-                continue
-            d = self.decided.get(other.key)
-            if d:
-                e = self.gaz.entry(d[0])
-                if e.feature == "country":
-                    return e.country, self._main_admin1(e.country)
-                return e.country, self.gaz.admin1_name(e.country, e.admin1_code)
-            break
+        right after it, or a country adjective), else the main country and the governorate
+        the article is about."""
+        box = self._container(m)
+        if box:
+            cc, a1, _ = box
+            return cc, (self.gaz.admin1_name(cc, a1) if a1 else self._main_admin1(cc))
         if not self.shares:
             return None, None
         cc = max(self.shares, key=self.shares.get)
@@ -345,6 +446,17 @@ class Resolver:
         return self.gaz.admin1_name(cc, code)
 
 
+# what may stand between a place and the place it lies in (X في Y، X بمحافظة Y، X التابعة لـY،
+# X (Y): a gloss in brackets, بعشيقة (شمال الموصل))
+_CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "الواقعة في", "الواقع في", "التابعة ل", "التابع ل",
+                   "الواقعة ب", "الواقع ب", "في ريف", "بريف", "على أطراف", "في أطراف", "، في", "، ب", "،ب", "("}
+
+
+def _inside(e, box: tuple[str, str | None, bool]) -> bool:
+    cc, a1, _ = box
+    return e.country == cc and (a1 is None or not e.admin1_code or e.admin1_code == a1)
+
+
 def _feature_of_head(m: Mention) -> str | None:
     if m.head in ("مخيم", "مخيمات"):
         return "camp"
@@ -360,7 +472,7 @@ def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     close = {frozenset("هح"), frozenset("سص"), frozenset("تط"), frozenset("دض"), frozenset("زذ"),
-             frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا")}
+             frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا"), frozenset("اه")}
     prev = list(range(len(b) + 1))
     for x, ca in enumerate(a, 1):
         cur = [x]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..text import norm
+from ..text import norm, norm_set
 from . import lexicon as lx
 from .detect import Trigger
 
@@ -50,7 +50,7 @@ LOOTING = (STRATEGIC, "Looting/property destruction")
 TERRITORY_PENDING = (BATTLES, "territory")
 KILL_PENDING = (BATTLES, "killing")
 
-_S = lambda words: frozenset(norm(w) for w in words.split())   # noqa: E731
+_S = norm_set
 _FACILITY = _S("مراكز مركز معسكر معسكرات سجن سجون مخيم مخيمات معتقل معتقلات مذكره مذكرات اوامر امر حملات")
 _JUDICIAL = _S("حكم احكام بحكم محكمه المحكمه قضائي عقوبه")
 _PURPOSE_PREFIX = ("ل", "ول", "فل")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..article import ActorMention, Article, Place, Span
-from ..text import norm
+from ..text import norm, norm_set
 from .detect import SentenceView
 
-_S = lambda words: frozenset(norm(w) for w in words.split())   # noqa: E731
+_S = norm_set
 
 CIVILIAN_WORDS = _S("شخص شخصا اشخاص شخصين مدني مدنيا مدنيين مدنيون المدنيين مواطن مواطنا مواطنين مواطنون اطفال طفل طفلا طفله "
                     "نساء امراه سكان اهالي مصلين طلاب تلاميذ اسره عائله عائلات اسر مزارع مزارعين صيادين "

@@ -24,15 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..article import Article, Span, Token
-from ..text import norm, normalize
+from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
 from . import names as nm
 
 MAX_WORDS = 5
 
 
-def _set(words: str) -> frozenset[str]:
-    return frozenset(norm(w) for w in words.split())
 
 
 # head noun → kind of place it introduces
@@ -48,42 +46,42 @@ for _kind, _words in {
 STRONG_HEADS = {"settlement", "admin", "facility"}
 # heads after which a name the gazetteer lacks is still a place (a plural or dual head only
 # with a list of names: مناطق الجورة والجرادات، قريتي X وY)
-_TERRAIN_SINGULAR = _set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
-_PLURAL = _set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات")
-_DUAL = _set("قريتي بلدتي مدينتي")
+_TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
+_PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات")
+_DUAL = norm_set("قريتي بلدتي مدينتي")
 # feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
 # (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
-_NAMING_HEADS = _set("مدينة بلدة قرية")
+_NAMING_HEADS = norm_set("مدينة بلدة قرية")
 # a definite landform word with a country adjective is a region of that country
 # (الساحل الليبي، البادية السورية): reported unresolved, its country from the adjective
-REGION_NOUNS = _set("ساحل بادية صحراء هضبة سهل شريط")
-_SINGULAR = _set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
+REGION_NOUNS = norm_set("ساحل بادية صحراء هضبة سهل شريط")
+_SINGULAR = norm_set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
                  "مطار ميناء معبر قاعدة سجن جسر محور")
 # words before a name that make it a region around the place (ACLED precision 2)
-REGION_WORDS = _set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
+REGION_WORDS = norm_set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
                     "جنوبي شرق شمال غرب بالقرب ضاحية")
-DIRECTION_AFTER = _set("الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية")
+DIRECTION_AFTER = norm_set("الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية")
 DIRECTION_STEMS = {w[2:] for w in DIRECTION_AFTER}
-PREPOSITIONS = _set("في من إلى الى على عن حتى داخل خارج حول عبر نحو باتجاه تجاه صوب قرب بين عند لدى وسط "
+PREPOSITIONS = norm_set("في من إلى الى على عن حتى داخل خارج حول عبر نحو باتجاه تجاه صوب قرب بين عند لدى وسط "
                     "قرابة بالقرب مع شمال جنوب شرق غرب")
 # words a village name often opens with (the name then has two words: تل أبيض، كفر نبل)
-NAME_OPENERS = _set("أبو أبي أم بني بنى عين تل دير جبل كفر بيت خربة رأس راس بئر بير قصر سيدي ذي ذات عرب حاسي "
+NAME_OPENERS = norm_set("أبو أبي أم بني بنى عين تل دير جبل كفر بيت خربة رأس راس بئر بير قصر سيدي ذي ذات عرب حاسي "
                     "وادي مرج سوق جسر مزرعة الشيخ شيخ عين أولاد آل حمام")
 # after a head noun, words that are not names (مدينة كبيرة، مخيم اللاجئين)
-NOT_NAMES = _set("كبيرة صغيرة الكبيرة الصغيرة اللاجئين النازحين للاجئين للنازحين عسكرية العسكرية سكنية السكنية "
+NOT_NAMES = norm_set("كبيرة صغيرة الكبيرة الصغيرة اللاجئين النازحين للاجئين للنازحين عسكرية العسكرية سكنية السكنية "
                  "المدينة القرية البلدة المنطقة المحافظة المخيم التي الذي التابعة الواقعة المحاذية المجاورة القريبة "
                  "الحدودية الحدود واسعة الساحلية الجبلية أخرى الأخرى جديدة الجديدة قديمة القديمة آمنة الآمنة "
                  "خضراء الخضراء عازلة العازلة محررة المحررة محاصرة المحاصرة عدة عديدة ذاتها نفسها كاملة بأكملها "
                  "الصناعية صناعية الشرقية الغربية الشمالية الجنوبية الوسطى شرقي غربي شمالي جنوبي مجاورة")
 # closed-class words never start or continue a place name (إلى is also an Iranian village)
-CLOSED = _set("في من إلى الى على عن حتى مع ضد عند لدى منذ خلال بعد قبل بين حول عبر نحو دون غير سوى إن أن أنّ "
+CLOSED = norm_set("في من إلى الى على عن حتى مع ضد عند لدى منذ خلال بعد قبل بين حول عبر نحو دون غير سوى إن أن أنّ "
               "إنّ لكن لكنّ كان كانت يكون تكون كانوا ليس ليست قد لقد لم لن لا ما ماذا هل كيف أين متى كما مثل "
               "هذا هذه ذلك تلك هؤلاء أولئك هنا هناك التي الذي الذين اللذين اللتين اللواتي الذى هو هي هم هن "
               "نحن أنا أنت أنتم إذا إذ حيث بينما كل بعض جميع أي أيضا أيضاً فقط ثم أو أم بل قال قالت أكد أكدت "
               "وقال وقالت يوم اليوم أمس غدا الآن بسبب جراء إثر عقب وفق حسب بحسب وسط أمام خلف فوق تحت داخل "
               "خارج لدى عدد عدة منها منه فيها فيه عليها عليه إليها إليه عنها بها به له لها لهم أنه أنها أنهم "
               "إنه إنها إنهم لأن لأنه كأن بلا الشرق الأوسط")
-ORG_OPENERS = _set("قوات مجلس جيش حزب حركة جبهة تنظيم وكالة جامعة صحيفة قناة إذاعة تلفزيون بنك شركة مؤسسة "
+ORG_OPENERS = norm_set("قوات مجلس جيش حزب حركة جبهة تنظيم وكالة جامعة صحيفة قناة إذاعة تلفزيون بنك شركة مؤسسة "
                    "منظمة لجنة هيئة اتحاد نادي منتخب")
 
 

@@ -1,4 +1,4 @@
 """The text layer: normalisation with offsets, tokens, sentences, page boilerplate."""
-from .normalize import Normalized, norm, normalize
+from .normalize import Normalized, norm, norm_set, normalize
 
-__all__ = ["Normalized", "norm", "normalize"]
+__all__ = ["Normalized", "norm", "norm_set", "normalize"]

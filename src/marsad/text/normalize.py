@@ -138,3 +138,8 @@ def normalize(text: str) -> Normalized:
 def norm(text: str) -> str:
     """Just the matching form, for lexicons: they go through the same folding as the text."""
     return text.translate(_TABLE)
+
+
+def norm_set(words: str) -> frozenset[str]:
+    """A lexicon from space-separated words, folded like the text it is matched against."""
+    return frozenset(norm(w) for w in words.split())

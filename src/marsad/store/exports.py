@@ -118,8 +118,8 @@ def _export(store: Store, con, fmt: str, out, where: str, params: list) -> Expor
     if fmt == "parquet":
         return _parquet(reader, Path(out))
     with _text_out(out) as fh:
-        return {"jsonl": _jsonl, "acled-csv": _acled_csv, "geojson": _geojson,
-                "plover-jsonl": _plover}[fmt](_rows(reader), fh)
+        return {"jsonl": _lines(nest), "acled-csv": _acled_csv, "geojson": _geojson,
+                "plover-jsonl": _lines(plover_record)}[fmt](_rows(reader), fh)
 
 
 def _columns(store: Store) -> str:
@@ -190,12 +190,15 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, default=_json_default)
 
 
-def _jsonl(rows, fh) -> ExportResult:
-    n = 0
-    for row in rows:
-        fh.write(_dumps(nest(row)) + "\n")
-        n += 1
-    return ExportResult(n)
+def _lines(shape):
+    """An exporter writing one JSON object per event row, shaped by `shape(row)`."""
+    def write(rows, fh) -> ExportResult:
+        n = 0
+        for row in rows:
+            fh.write(_dumps(shape(row)) + "\n")
+            n += 1
+        return ExportResult(n)
+    return write
 
 
 def _parquet(reader, path: Path) -> ExportResult:
@@ -362,11 +365,3 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
         "acled": {"event_type": row.get("event_type"), "sub_event_type": row.get("sub_event_type")},
         "coded_from": "extractor" if row.get("plover_type") else "acled_type",
     }
-
-
-def _plover(rows, fh) -> ExportResult:
-    n = 0
-    for row in rows:
-        fh.write(_dumps(plover_record(row)) + "\n")
-        n += 1
-    return ExportResult(n)

@@ -65,7 +65,8 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
 def tag_document(tagger, sentences: list[list[str]], consistent: bool = True
                  ) -> list[tuple[list[str], list[float]]]:
     """Tags and scores of every sentence of one document, made consistent across it."""
-    tagged = [tagger.tag_with_scores(words) for words in sentences]
+    many = getattr(tagger, "tag_many_with_scores", None)     # a batched tagger takes the article at once
+    tagged = many(sentences) if many else [tagger.tag_with_scores(words) for words in sentences]
     return propagate(sentences, tagged) if consistent else tagged
 
 

@@ -28,7 +28,9 @@ def ner():
               help="crf: python-crfsuite; neural: char CNN + dilated CNN + CRF, trained with torch "
                    "(pip install 'marsad[train]'), tagged with numpy.")
 @click.option("--epochs", type=int, default=None, help="neural: at most this many epochs (default 40).")
-def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs):
+@click.option("--encoder", type=click.Choice(["cnn", "lstm"]), default="cnn", show_default=True,
+              help="neural: dilated CNN (fast) or BiLSTM (slower to tag).")
+def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs, encoder):
     """Train a tagger on ANERcorp's training part and write the model folder with its MODEL.md card."""
     from ..paths import data_dir
 
@@ -38,7 +40,7 @@ def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs):
         from .neural_train import train_model as train_neural
 
         report = train_neural(shared or _shared(), out, max_sentences=max_sentences, evaluate=not no_eval,
-                              cfg={"epochs": epochs} if epochs else None, command=command,
+                              cfg={"encoder": encoder, **({"epochs": epochs} if epochs else {})}, command=command,
                               log=lambda m: click.echo(m, err=True))
         click.echo(f"model written to {out} ({report['size_mb']:.1f} MB, trained in {report['seconds']:.0f} s)")
         if report.get("scores"):

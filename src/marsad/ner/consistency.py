@@ -13,6 +13,7 @@ chunks of 10 to 40 sentences and thresholds 0.8 to 0.95).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from ..text.normalize import norm
 from ..text.tokens import analyse
@@ -23,14 +24,16 @@ MIN_STEM = 3           # shorter stems are too often ordinary words
 CONLL_WINDOW = 20      # sentences taken as one document where a CoNLL file has no document breaks
 
 
+@lru_cache(maxsize=1 << 16)        # every O word of every article is looked up: cache per word
 def _stem(word: str) -> str:
     return analyse(norm(word))[1]
 
 
-def _forms(word: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> tuple[str, ...]:
     """The word's stem first, then its other clitic-stripped forms (وليبرمان → ليبرمان)."""
     _, stem, forms = analyse(norm(word))
-    return [stem, *forms]
+    return (stem, *forms)
 
 
 def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[float]]]

@@ -30,7 +30,9 @@ def ner():
 @click.option("--epochs", type=int, default=None, help="neural: at most this many epochs (default 40).")
 @click.option("--encoder", type=click.Choice(["cnn", "lstm"]), default="cnn", show_default=True,
               help="neural: dilated CNN (fast) or BiLSTM (slower to tag).")
-def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs, encoder):
+@click.option("--all-train", is_flag=True,
+              help="neural: learn from the dev slice too, for exactly --epochs epochs (no early stopping).")
+def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs, encoder, all_train):
     """Train a tagger on ANERcorp's training part and write the model folder with its MODEL.md card."""
     from ..paths import data_dir
 
@@ -41,6 +43,7 @@ def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs, encode
 
         report = train_neural(shared or _shared(), out, max_sentences=max_sentences, evaluate=not no_eval,
                               cfg={"encoder": encoder, **({"epochs": epochs} if epochs else {})}, command=command,
+                              all_train=all_train,
                               log=lambda m: click.echo(m, err=True))
         click.echo(f"model written to {out} ({report['size_mb']:.1f} MB, trained in {report['seconds']:.0f} s)")
         if report.get("scores"):

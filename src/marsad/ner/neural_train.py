@@ -342,12 +342,15 @@ def train_network(train, dev, featurizer: Featurizer, vectors, ft_arrays: dict, 
 def train_model(shared: Path, out: Path, max_sentences: int | None = None, evaluate: bool = True,
                 cfg: dict | None = None, command: str = "marsad ner train --kind neural",
                 ft_dim: int = 100, ft_epochs: int = 10, ft_bucket: int = 100_000, min_word_count: int = 2,
-                unlabeled: bool = True, log: Callable[[str], None] = lambda m: None) -> dict:
+                unlabeled: bool = True, all_train: bool = False,
+                log: Callable[[str], None] = lambda m: None) -> dict:
     """Build the resources and vectors, train the network, write `out` (neural.npz, resources, MODEL.md).
 
     `unlabeled=False` skips the unlabeled text: clusters and word vectors then come from the
     training sentences alone; `ft_dim=0` leaves the word vectors out (tests: fastText often
-    fails with "Encountered NaN" on a text of a few thousand words)."""
+    fails with "Encountered NaN" on a text of a few thousand words). `all_train=True` learns from
+    every training sentence for exactly `cfg['epochs']` epochs (a count chosen on the dev slice by an
+    earlier run) and keeps the averaged weights of the last one."""
     from ..errors import MarsadError
     from . import resources as R
     from . import vectors as V
@@ -389,7 +392,7 @@ def train_model(shared: Path, out: Path, max_sentences: int | None = None, evalu
         arrays = {"words": words, **V.export_arrays(np.zeros((len(words), 0)), np.zeros((1, 0)))}
     vectors = V.SubwordVectors(words, arrays)
     log(f"fastText vectors ({len(text)} lines, {len(words)} words kept) in {time.perf_counter() - t0:.0f} s")
-    cut = len(sentences) - len(sentences) // 10
+    cut = len(sentences) if all_train else len(sentences) - len(sentences) // 10
     weights, info = train_network(sentences[:cut], sentences[cut:], Featurizer(res, config), vectors, arrays,
                                   cfg, log=log)
     out = Path(out)
@@ -441,6 +444,10 @@ def model_card(r: dict) -> str:
 
     scores = r.get("scores") or "(not scored: trained with --no-eval)"
     cfg = r["cfg"]
+    stop = (f"the network learns from all its {r['sentences']} sentences ({r['tokens']} tokens) for "
+            f"{r['epochs']} epochs, the count the dev-slice run chose" if not r["dev_sentences"] else
+            f"the network learns from its first {r['sentences']} sentences ({r['tokens']} tokens) and is "
+            f"early-stopped on the last {r['dev_sentences']} (dev micro-F1 {r['dev_f1']:.4f})")
     encoder = (f"dilated CNN, {len(cfg['dilations'])} residual layers of width 3 (dilations {cfg['dilations']}), "
                f"{cfg['hidden']} channels" if cfg["encoder"] == "cnn"
                else f"BiLSTM, {cfg['lstm_hidden']} units each way")
@@ -462,9 +469,7 @@ PER / LOC / ORG / MISC named entities in Modern Standard Arabic news, BIO tags a
   conflict-news articles and negatives, ANERcorp's training sentences and UD Arabic PADT's words. Vectors of
   the {r['words']:,} words seen twice and the n-gram table are stored int8-quantized; an unseen word's vector
   is the mean of its n-gram rows, as fastText computes it.
-- Training data: ANERcorp (Benajiba & Rosso 2007), `ANERCorp.approxCamelSplit.train.txt`: the network learns
-  from its first {r['sentences']} sentences ({r['tokens']} tokens) and is early-stopped on the last
-  {r['dev_sentences']} (dev micro-F1 {r['dev_f1']:.4f}). ANERcorp is free for research from its author; the
+- Training data: ANERcorp (Benajiba & Rosso 2007), `ANERCorp.approxCamelSplit.train.txt`: {stop}. ANERcorp is free for research from its author; the
   CAMeL Lab re-release is CC BY-SA 4.0. Attribute Benajiba et al. (and Obeid et al. 2020 for the split).
 - Feature resources (`resources.json.gz`) as for the CRF: ANERgazet, GeoNames (CC BY 4.0), clusters and
   statistics from the unlabeled news (ANT corpus, citation licence; SaudiNewsNet, CC BY-NC-SA 4.0, research

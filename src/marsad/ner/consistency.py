@@ -23,24 +23,19 @@ MIN_STEM = 3           # shorter stems are too often ordinary words
 CONLL_WINDOW = 20      # sentences taken as one document where a CoNLL file has no document breaks
 
 
-def _stem(word: str) -> str:
-    return analyse(norm(word))[1]
+def _analysis(word: str) -> tuple[str, str, list[str]]:
+    return analyse(norm(word))
 
 
-def _forms(word: str) -> list[str]:
-    """The word's stem first, then its other clitic-stripped forms (وليبرمان → ليبرمان)."""
-    _, stem, forms = analyse(norm(word))
-    return [stem, *forms]
-
-
-def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[float]]]
+def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[float]]], analysis=_analysis
               ) -> list[tuple[list[str], list[float]]]:
+    """`analysis(word) -> (normalised, stem, clitic-stripped forms)`; a tagger's cached one is faster."""
     lexicon: dict[str, Counter] = defaultdict(Counter)
     confidence: dict[str, list[float]] = defaultdict(list)
     for words, (tags, scores) in zip(sentences, tagged):
         for a, b, kind in bio_spans(tags):
             if b - a == 1 and scores[a] >= MIN_SCORE:
-                stem = _stem(words[a])
+                stem = analysis(words[a])[1]
                 if len(stem) >= MIN_STEM:
                     lexicon[stem][kind] += 1
                     confidence[stem].append(scores[a])
@@ -52,7 +47,9 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
         for i, word in enumerate(words):
             if tags[i] != "O":
                 continue
-            stem = next((f for f in _forms(word) if f in lexicon), None)
+            _, stem, forms = analysis(word)
+            if stem not in lexicon:          # the stem first, then the other forms (وليبرمان → ليبرمان)
+                stem = next((f for f in forms if f in lexicon), None)
             if stem:
                 kind = lexicon[stem].most_common(1)[0][0]
                 prev = tags[i - 1] if i else "O"
@@ -65,8 +62,14 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
 def tag_document(tagger, sentences: list[list[str]], consistent: bool = True
                  ) -> list[tuple[list[str], list[float]]]:
     """Tags and scores of every sentence of one document, made consistent across it."""
-    tagged = [tagger.tag_with_scores(words) for words in sentences]
-    return propagate(sentences, tagged) if consistent else tagged
+    if hasattr(tagger, "tag_many"):
+        tagged = tagger.tag_many(sentences)
+    else:
+        tagged = [tagger.tag_with_scores(words) for words in sentences]
+    if not consistent:
+        return tagged
+    featurizer = getattr(tagger, "featurizer", None)
+    return propagate(sentences, tagged, featurizer.analysis if featurizer else _analysis)
 
 
 def tag_conll(tagger, sentences: list[list[str]], consistent: bool = True) -> list[list[str]]:

@@ -59,10 +59,11 @@ class Featurizer:
         self._own: dict[str, list[str]] = {}
         self._ctx: dict[int, dict[str, list[str]]] = {o: {} for o in _OFFSETS}
         self._analysis: dict[str, tuple[str, str, list[str]]] = {}
+        self._longest: dict[str, int] = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_own"], state["_ctx"], state["_analysis"] = {}, {o: {} for o in _OFFSETS}, {}
+        state["_own"], state["_ctx"], state["_analysis"], state["_longest"] = {}, {o: {} for o in _OFFSETS}, {}, {}
         return state
 
     def analysis(self, token: str) -> tuple[str, str, list[str]]:
@@ -118,17 +119,41 @@ class Featurizer:
                 self._ctx[o][token] = ctx[o]
         return own
 
+    def trim(self) -> bool:
+        """Clear the per-word caches once they pass MAX_CACHE types (call between sentences, never
+        while one is in use); True when they were cleared."""
+        if len(self._own) <= MAX_CACHE and len(self._analysis) <= MAX_CACHE:
+            return False
+        self._own.clear(), self._analysis.clear(), self._longest.clear()
+        for cache in self._ctx.values():
+            cache.clear()
+        return True
+
+    def offsets(self) -> tuple[int, ...]:
+        """The neighbour positions whose words contribute context features."""
+        return tuple(o for o in _OFFSETS if abs(o) <= self.config["window"])
+
+    def word_features(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
+        """A word type's own features and its features as seen from each neighbour offset."""
+        own = self._lookup(token)
+        return own, {o: self._ctx[o][token] for o in self.offsets()}
+
+    def phrase_marks(self, tokens: list[str]) -> list[list[str]]:
+        return self._gaz_spans(tokens)
+
     def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
         """B-/I- marks of the longest gazetteer phrase at each position (first word in any form)."""
         out: list[list[str]] = [[] for _ in tokens]
         if not self.config["gazetteers"] or not self.gaz_phrases:
             return out
+        starts = [self.phrase_start(t) for t in tokens]
+        if not any(starts):
+            return out
         norms = [self.analysis(t) for t in tokens]
         i = 0
-        first = self.gaz_first
         while i < len(tokens):
             hit = None
-            longest = max((first.get(form, 0) for form in norms[i][2]), default=0)
+            longest = starts[i]
             for length in range(min(longest, len(tokens) - i), 1, -1):
                 rest = tuple(a[0] for a in norms[i + 1:i + length])
                 for form in norms[i][2]:
@@ -149,11 +174,16 @@ class Featurizer:
                 i += 1
         return out
 
+    def phrase_start(self, token: str) -> int:
+        """Length of the longest gazetteer phrase that may start with this word (0: none)."""
+        n = self._longest.get(token)
+        if n is None:
+            first = self.gaz_first
+            n = self._longest[token] = max((first.get(f, 0) for f in self.analysis(token)[2]), default=0)
+        return n
+
     def sentence(self, tokens: list[str]) -> list[list[str]]:
-        if len(self._own) > MAX_CACHE:       # cleared between sentences, never while one is in use
-            self._own.clear(), self._analysis.clear()
-            for cache in self._ctx.values():
-                cache.clear()
+        self.trim()
         own = [self._lookup(t) for t in tokens]
         gaz = self._gaz_spans(tokens)
         n = len(tokens)

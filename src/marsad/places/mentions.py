@@ -29,6 +29,12 @@ from ..text.boilerplate import dateline_span
 from . import names as nm
 
 MAX_WORDS = 5
+# A token's readings depend on its normalised text alone (its forms are computed from it),
+# so they are shared by every article a worker reads.
+_FORMS: dict[str, list[tuple[str, int]]] = {}
+_FIRSTS: dict[str, list[tuple[str, int]]] = {}       # the forms as gazetteer key openers
+_CLOSED: dict[str, bool] = {}
+_CACHE_MAX = 200_000
 
 
 
@@ -143,19 +149,20 @@ class Matcher:
         self.tokens: list[Token] = article.layer("tokens")
         self.sent_starts = [s.span.start for s in article.layer("sentences")]
         self.stop = stopwords()
-        self._form_cache: dict[int, list[tuple[str, int]]] = {}
         self._words = [t.kind == "word" for t in self.tokens]
 
     # --- token helpers ---------------------------------------------------------------
     def _forms(self, t: Token) -> list[tuple[str, int]]:
         """(form, characters of the normalised word cut before it), least cut first."""
-        hit = self._form_cache.get(id(t))
-        if hit is not None:
-            return hit
-        hit = self._form_cache[id(t)] = self._compute_forms(t)
+        hit = _FORMS.get(t.norm)
+        if hit is None:
+            if len(_FORMS) > _CACHE_MAX:
+                _FORMS.clear(), _FIRSTS.clear(), _CLOSED.clear()
+            hit = _FORMS[t.norm] = self._compute_forms(t)
         return hit
 
-    def _compute_forms(self, t: Token) -> list[tuple[str, int]]:
+    @staticmethod
+    def _compute_forms(t: Token) -> list[tuple[str, int]]:
         """Readings of the token as a name. A place name is a noun: the future prefix س is
         no clitic of it (سرقة is not س + رقة), and a word the corpus also writes with ال
         (البشرية، الورقة) is a word of its own, not a clitic and a name (ب + شرية)."""
@@ -187,19 +194,29 @@ class Matcher:
 
     def _lookup(self, i: int, first_forms=None) -> tuple[int, str, int, list] | None:
         """Longest gazetteer name starting at token i: (words, key, cut, hits)."""
-        if self.gaz is None or not self._is_word(i):
+        if self.gaz is None or not self._is_word(i) or self._closed(i):
             return None
-        forms = first_forms or self._forms(self.tokens[i])
-        if self._closed(i):
-            return None
+        if first_forms:
+            firsts = [(nm.strip_article(form.replace("ء", "")), cut) for form, cut in first_forms]
+        else:
+            t = self.tokens[i]
+            firsts = _FIRSTS.get(t.norm)
+            if firsts is None:
+                firsts = _FIRSTS[t.norm] = [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in self._forms(t)]
         span = 1
-        while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
-            span += 1
+        if self._is_word(i + 1) and not self._closed(i + 1):
+            # a longer name only where some key starts with the first two words' letters
+            second = self.tokens[i + 1].norm.replace("ء", "")
+            if any(self.gaz.has_prefix(first + second) for first, _ in firsts):
+                span = 2
+                while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
+                    span += 1
+        lookup = self.gaz.lookup
         for n in range(span, 0, -1):
             rest = "".join(self.tokens[j].norm for j in range(i + 1, i + n)).replace("ء", "")
-            for form, cut in forms:
-                key = nm.strip_article(form.replace("ء", "")) + rest
-                hits = self.gaz.lookup(key)
+            for first, cut in firsts:
+                key = first + rest
+                hits = lookup(key)
                 if hits:
                     return n, key, cut, hits
         return None
@@ -323,11 +340,16 @@ class Matcher:
 
     def _closed(self, j: int) -> bool:
         t = self.tokens[j]
-        if t.norm in CLOSED:
-            return True
-        if t.norm.startswith("ال") and t.stem == t.norm[2:]:
-            return False          # الله is not ال + له
-        return t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+        closed = _CLOSED.get(t.norm)
+        if closed is None:
+            if t.norm in CLOSED:
+                closed = True
+            elif t.norm.startswith("ال") and t.stem == t.norm[2:]:
+                closed = False          # الله is not ال + له
+            else:
+                closed = t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+            _CLOSED[t.norm] = closed
+        return closed
 
     def _region_of(self, t: Token) -> str | None:
         for f, _ in self._forms(t):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..text import norm
 
@@ -54,6 +55,7 @@ def strip_article(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)     # the matcher asks for the same words' keys in article after article
 def arabic_key(name: str) -> str:
     words = arabic_words(name)
     if not words:

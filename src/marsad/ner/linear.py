@@ -1,0 +1,232 @@
+"""Tagging with a trained crfsuite model without crfsuite's per-string interface.
+
+python-crfsuite takes every token as a list of attribute strings and looks each one up
+in the model's dictionary: about 80 strings a token, and most of the ner stage's time.
+A linear-chain CRF scores a label at a token as the sum of the weights of that token's
+attributes, so the sum can be done once per word type instead of once per occurrence:
+a word's own attributes give one vector of label scores, its attributes as seen from a
+neighbour two positions away another, and a sentence's score matrix is a handful of
+shifted additions. Viterbi and forward-backward then run in numpy, every sentence of a
+document in one batch. crfsuite has no vectorised tagger and no library decodes a CRF
+from crfsuite weights, hence this module; `tests/test_ner_linear.py` checks that it gives
+crfsuite's own tags and marginals.
+
+The weights are read from the `.crfsuite` file itself through `Tagger.info()` (CRF1d:
+state features attribute × label, transitions label × label, no start or end weights),
+so the model folder keeps one source of truth.
+"""
+from __future__ import annotations
+
+from itertools import repeat
+
+import numpy as np
+
+from .features import MAX_CACHE, Featurizer
+
+
+class LinearCRF:
+    """Label scores, best paths and marginals for sentences of surface tokens."""
+
+    def __init__(self, tagger, featurizer: Featurizer):
+        info = tagger.info()
+        self.labels = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        L = len(self.labels)
+        rows: dict[str, int] = {}
+        cells = []
+        for (attr, label), w in info.state_features.items():
+            cells.append((rows.setdefault(attr, len(rows)), index[label], w))
+        W = np.zeros((len(rows) + 1, L))           # the last row stays zero: "no known attribute"
+        for r, c, w in cells:
+            W[r, c] += w
+        self.W, self.rows, self.none = W, rows, len(rows)
+        self.bigrams: dict[str, dict[tuple[str, str], np.ndarray]] = {"bi-": {}, "bi+": {}}
+        for attr, r in rows.items():
+            head, eq, pair = attr.partition("=")
+            if eq and head in self.bigrams:
+                a, bar, b = pair.partition("|")
+                if bar:
+                    self.bigrams[head][(a, b)] = W[r]
+        self.trans = np.zeros((L, L))
+        for (a, b), w in info.transitions.items():
+            self.trans[index[a], index[b]] += w
+        self.exp_trans = np.exp(self.trans)
+        self.featurizer = featurizer
+        self.zero = np.zeros(L)
+        self.offsets = featurizer.offsets()
+        self._pad = [self._sum([f"{o}:pad"]) for o in self.offsets]
+        self._marks: dict[tuple[str, ...], np.ndarray] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        # Per word type, by id: its own label scores and its scores as each neighbour offset
+        # sees it (one row of `_vecs`), its stem (for the stem bigrams) and whether a
+        # gazetteer phrase may start with it.
+        self._ids: dict[str, int] = {}
+        self._vecs = np.zeros((4096, 1 + len(self.offsets), len(self.labels)))
+        self._stems: list[str] = []
+        self._opens: list[bool] = []
+        self._marks.clear()
+
+    def __getstate__(self):
+        raise TypeError("LinearCRF is rebuilt from its model folder in each process; pickle the tagger's path")
+
+    def _sum(self, features) -> np.ndarray:
+        ids = [r for r in map(self.rows.get, features) if r is not None]
+        return self.W[ids].sum(0) if ids else self.zero
+
+    def _learn(self, tokens) -> None:
+        """Vectors for the word types not seen before: every feature row of every new word
+        gathered in one index, summed per (word, offset) segment with one `reduceat`."""
+        known = self._ids
+        new = list(dict.fromkeys(t for t in tokens if t not in known))
+        if not new:
+            return
+        fz = self.featurizer
+        ids, starts = [], []
+        get, none = self.rows.get, repeat(self.none)     # an attribute the model lacks reads the zero row
+        for token in new:
+            own, ctx = fz.word_features(token)
+            for feats in (own, *ctx.values()):
+                starts.append(len(ids))
+                ids.extend(map(get, feats, none))
+                ids.append(self.none)                # keeps every segment non-empty
+            self._stems.append(fz.analysis(token)[1])
+            self._opens.append(fz.phrase_start(token) > 0)
+        sums = np.add.reduceat(self.W[ids], starts, axis=0).reshape(len(new), *self._vecs.shape[1:])
+        first = len(known)
+        if first + len(new) > len(self._vecs):
+            grown = np.zeros((2 * (first + len(new)), *self._vecs.shape[1:]))
+            grown[:first] = self._vecs[:first]
+            self._vecs = grown
+        self._vecs[first:first + len(new)] = sums
+        for k, token in enumerate(new, first):
+            known[token] = k
+
+    def emissions(self, sentences: list[list[str]]) -> np.ndarray:
+        """(tokens × labels) sums of state-feature weights, what crfsuite adds up per position,
+        for the non-empty sentences given, one after another."""
+        fz = self.featurizer
+        if fz.trim() or len(self._ids) > MAX_CACHE or len(self._marks) > MAX_CACHE:
+            self._reset()
+        flat = [t for s in sentences for t in s]
+        self._learn(flat)
+        n = len(flat)
+        lengths = [len(s) for s in sentences]
+        pos = np.arange(n) - np.repeat(np.cumsum(lengths) - lengths, lengths)    # index within its sentence
+        left = np.repeat(lengths, lengths) - pos - 1
+        known = self._ids
+        ids = [known[t] for t in flat]
+        V = self._vecs[ids]
+        E = V[:, 0].copy()
+        for k, (o, pad) in enumerate(zip(self.offsets, self._pad), 1):
+            d = abs(o)
+            shifted = np.empty_like(E)
+            if o < 0:
+                shifted[d:] = V[:n - d, k]
+                inside = pos >= d            # the neighbour d places back is in the same sentence
+            else:
+                shifted[:n - d] = V[d:, k]
+                inside = left >= d
+            E += np.where(inside[:, None], shifted, pad)
+        opens = self._opens
+        rows, vecs = [], []
+        at = 0
+        for s in sentences:
+            if any(opens[i] for i in ids[at:at + len(s)]):
+                for i, marks in enumerate(fz.phrase_marks(s)):
+                    if marks:
+                        key = tuple(marks)
+                        vec = self._marks.get(key)
+                        if vec is None:
+                            vec = self._marks[key] = self._sum(marks)
+                        rows.append(at + i)
+                        vecs.append(vec)
+            at += len(s)
+        if rows:
+            E[rows] += vecs
+        stems = [self._stems[i] for i in ids]
+        before, after = self.bigrams["bi-"], self.bigrams["bi+"]
+        firsts = set(np.cumsum(lengths[:-1]).tolist())          # no bigram across a sentence break
+        for table, shift in ((before, 0), (after, -1)):
+            rows, vecs = [], []
+            for i, pair in enumerate(zip(stems, stems[1:]), 1):
+                vec = table.get(pair)
+                if vec is not None and i not in firsts:
+                    rows.append(i + shift)
+                    vecs.append(vec)
+            if rows:
+                E[rows] += vecs
+        return E
+
+    def tag_many(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
+        """Best tags and each tag's marginal probability, for every sentence at once."""
+        out: list = [([], [])] * len(sentences)
+        todo = [i for i, s in enumerate(sentences) if s]
+        if not todo:
+            return out
+        batch = [sentences[i] for i in todo]
+        lengths = np.array([len(s) for s in batch])
+        B, T, L = len(batch), int(lengths.max()), len(self.labels)
+        which = np.repeat(np.arange(B), lengths)
+        pos = np.concatenate([np.arange(n) for n in lengths])
+        E = np.zeros((B, T, L))
+        E[which, pos] = self.emissions(batch)
+        paths = viterbi(E, lengths, self.trans)
+        probs = marginals(E, lengths, self.exp_trans)
+        best = paths[which, pos]
+        chosen = probs[which, pos, best].tolist()
+        names = [self.labels[k] for k in best.tolist()]
+        at = 0
+        for i, n in zip(todo, lengths.tolist()):
+            out[i] = (names[at:at + n], chosen[at:at + n])
+            at += n
+        return out
+
+
+def viterbi(E: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
+    """Best label sequence per sentence; E is (batch, time, labels), padded past each length
+    (padding is decoded too, and ignored: each path is read back from its own last token)."""
+    B, T, L = E.shape
+    back = np.empty((B, T, L), dtype=np.intp)
+    scores = np.empty((B, T, L))
+    score = scores[:, 0] = E[:, 0]
+    for t in range(1, T):
+        cand = score[:, :, None] + trans                      # previous label × next label
+        back[:, t] = cand.argmax(1)
+        score = scores[:, t] = cand.max(1) + E[:, t]
+    rows = np.arange(B)
+    ends = lengths - 1
+    final = scores[rows, ends].argmax(1)
+    paths = np.zeros((B, T), dtype=np.intp)
+    last = final
+    for t in range(T - 1, -1, -1):
+        last = np.where(t == ends, final, last)
+        paths[:, t] = last
+        if t:
+            last = back[rows, t, last]
+    return paths
+
+
+def marginals(E: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray) -> np.ndarray:
+    """P(label at t | sentence), by scaled forward-backward (each step renormalised). The
+    backward pass runs over each sentence reversed, so that its padding comes last too."""
+    B, T, L = E.shape
+    G = np.exp(E - E.max(2, keepdims=True))      # a per-position constant cancels out
+    alpha = np.empty((B, T, L))
+    a = alpha[:, 0] = G[:, 0] / G[:, 0].sum(1, keepdims=True)
+    for t in range(1, T):
+        a = (a @ exp_trans) * G[:, t]
+        a = alpha[:, t] = a / a.sum(1, keepdims=True)
+    rows = np.arange(B)[:, None]
+    rev = np.clip(lengths[:, None] - 1 - np.arange(T), 0, None)     # reversed index; padding -> 0
+    Gr = G[rows, rev]
+    beta_r = np.empty((B, T, L))
+    b = beta_r[:, 0] = 1.0
+    exp_back = exp_trans.T
+    for k in range(1, T):
+        b = (b * Gr[:, k - 1]) @ exp_back
+        b = beta_r[:, k] = b / b.sum(1, keepdims=True)
+    beta = beta_r[rows, rev]                    # back in reading order (padding: garbage, unused)
+    p = alpha * beta
+    return p / p.sum(2, keepdims=True)

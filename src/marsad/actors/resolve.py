@@ -89,6 +89,7 @@ _QAEDA = norm("القاعدة")
 _BASE_WORDS = {norm(w) for w in ("قاعدة", "قواعد", "القواعد")}
 _MENA_EXCLUDED = {"US", "RU", "FR", "GB"}
 _CUE_BLOCKLIST = {norm(w) for w in ("المالية", "المالي")}
+_MEMBER_KEYS = frozenset(MEMBER_NOUNS) | frozenset(MILITANT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +99,21 @@ class _Alias:
     via: str
 
 
-def token_keys(t: Token) -> set[str]:
-    """Every string a lexicon entry may match this token as (forms, plus the definite stem)."""
+def token_keys(t: Token) -> frozenset[str]:
+    """Every string a lexicon entry may match this token as (forms, plus the definite stem).
+    They depend on the normalised word alone, so they are kept across articles."""
+    keys = _KEYS.get(t.norm)
+    if keys is None:
+        if len(_KEYS) > 200_000:
+            _KEYS.clear()
+        keys = _KEYS[t.norm] = frozenset(_token_keys(t))
+    return keys
+
+
+_KEYS: dict[str, frozenset[str]] = {}
+
+
+def _token_keys(t: Token) -> set[str]:
     keys = set(t.forms)
     keys.add(t.norm)
     prefix = t.norm[:len(t.norm) - len(t.stem)]
@@ -113,17 +127,19 @@ class PhraseIndex:
 
     def __init__(self):
         self.first: dict[str, list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.openers: set[str] = set()
 
     def add(self, phrase: str, value) -> None:
         words = tuple(norm(phrase).split())
         if words:
             self.first[words[0]].append((words, value))
+            self.openers.add(words[0])
 
     def match(self, tokens: list[Token], i: int, keys: list[set[str]]):
         """The longest entry starting at token i: (end index, value, words, key of token i), or None."""
         best = None
-        for k in keys[i]:
-            for words, value in self.first.get(k, ()):
+        for k in keys[i] & self.openers:       # a set operation: most tokens open no entry
+            for words, value in self.first[k]:
                 j, n = i + 1, 1
                 while n < len(words) and j < len(tokens):
                     if tokens[j].kind == "punct" and (tokens[j].norm in _QUOTE_MARKS or tokens[j].norm == "_"):
@@ -303,8 +319,9 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
         actor = _state_actor(role, t.span.start, ctx, country, sentence_cues)
         return end, (_mention(_span(article.text, tokens, i, end, key), actor, "descriptor") if actor else None)
     # 3. A member noun before a name or an anaphor: "مسلحي داعش", "عناصر من التنظيم", "14 مسلحا من قوات النظام".
-    member = next((k for k in sorted(keys[i], key=len, reverse=True) if k in MEMBER_NOUNS or k in MILITANT_WORDS),
-                  None)
+    member = None
+    if not keys[i].isdisjoint(_MEMBER_KEYS):
+        member = next((k for k in sorted(keys[i], key=len, reverse=True) if k in _MEMBER_KEYS), None)
     if member is not None:
         j = i + 1
         if j < len(tokens) and tokens[j].norm == "من":

@@ -45,15 +45,26 @@ def _lexicon() -> dict[str, frozenset[str]]:
     return {k: frozenset(norm(w) for w in v.split()) for k, v in _DOMAINS.items()}
 
 
-def domain_counts(article: Article) -> dict[str, int]:
-    lex = _lexicon()
-    counts = {k: 0 for k in lex}
-    for tok in article.layer("tokens"):
-        if tok.kind != "word":
-            continue
+def _domains_of(tok) -> tuple[str, ...]:
+    """The domains whose lexicon holds one of the word's forms; a function of the
+    normalised word alone, so kept across articles."""
+    hit = _DOMAINS_OF.get(tok.norm)
+    if hit is None:
+        if len(_DOMAINS_OF) > 200_000:
+            _DOMAINS_OF.clear()
         forms = set(tok.forms or (tok.norm,))
-        for k, words in lex.items():
-            if forms & words:
+        hit = _DOMAINS_OF[tok.norm] = tuple(k for k, words in _lexicon().items() if not forms.isdisjoint(words))
+    return hit
+
+
+_DOMAINS_OF: dict[str, tuple[str, ...]] = {}
+
+
+def domain_counts(article: Article) -> dict[str, int]:
+    counts = {k: 0 for k in _lexicon()}
+    for tok in article.layer("tokens"):
+        if tok.kind == "word":
+            for k in _domains_of(tok):
                 counts[k] += 1
     return counts
 

@@ -50,6 +50,7 @@ class Gazetteer:
         self._entries: dict[int, Entry] = {}
         self._nisbas: dict[str, str] | None = None
         self._sorted_keys: list[str] | None = None
+        self.memo: dict = {}        # per-word facts the matcher derives from this gazetteer
 
     def __len__(self) -> int:
         return len(self._gid)

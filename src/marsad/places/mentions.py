@@ -34,6 +34,8 @@ MAX_WORDS = 5
 _FORMS: dict[str, list[tuple[str, int]]] = {}
 _FIRSTS: dict[str, list[tuple[str, int]]] = {}       # the forms as gazetteer key openers
 _CLOSED: dict[str, bool] = {}
+_KEY1: dict[str, str] = {}
+_NO_GAZ_MEMO: dict[str, bool] = {}
 _CACHE_MAX = 200_000
 
 
@@ -157,7 +159,7 @@ class Matcher:
         hit = _FORMS.get(t.norm)
         if hit is None:
             if len(_FORMS) > _CACHE_MAX:
-                _FORMS.clear(), _FIRSTS.clear(), _CLOSED.clear()
+                _FORMS.clear(), _FIRSTS.clear(), _CLOSED.clear(), _KEY1.clear()
             hit = _FORMS[t.norm] = self._compute_forms(t)
         return hit
 
@@ -229,7 +231,7 @@ class Matcher:
         i = 0
         while i < len(toks):
             t = toks[i]
-            if t.kind != "word" or (dl and dl.covers(t.span)):
+            if t.kind != "word" or (dl and dl.covers(t.span)) or self._inert(t):
                 i += 1
                 continue
             m = self._mention_at(i)
@@ -314,9 +316,15 @@ class Matcher:
         starts = [a for a, _ in taken]
         extra = []
         for j, t in enumerate(self.tokens):
+            if t.kind != "word":
+                continue
+            key1 = self._key1(t)
+            # a two-word key starts with the first word's key: only then is it worth building
+            if key1 not in unknown and not (self._is_word(j + 1) and any(k.startswith(key1) for k in unknown)
+                                            and self._key(j, 2) in unknown):
+                continue
             k = bisect.bisect_right(starts, t.span.start) - 1
-            if t.kind != "word" or (k >= 0 and t.span.start < taken[k][1]) or self._key(j, 1) not in unknown \
-                    and not (self._is_word(j + 1) and self._key(j, 2) in unknown):
+            if k >= 0 and t.span.start < taken[k][1]:
                 continue
             for n in (2, 1):
                 if not all(self._is_word(k) for k in range(j, j + n)):
@@ -330,6 +338,21 @@ class Matcher:
                     taken.append((m.start, m.end))
                     break
         return sorted(mentions + extra, key=lambda m: m.start)
+
+    def _inert(self, t: Token) -> bool:
+        """True when no mention can start at this word, whatever follows it: no head, region
+        or landform word, and no gazetteer key starts with any of its readings. A function
+        of the normalised word and the gazetteer, so kept with the gazetteer."""
+        memo = self.gaz.memo.setdefault("inert", {}) if self.gaz is not None else _NO_GAZ_MEMO
+        inert = memo.get(t.norm)
+        if inert is None:
+            if len(memo) > _CACHE_MAX:
+                memo.clear()
+            opens = self.gaz is not None and any(
+                self.gaz.has_prefix(nm.strip_article(f.replace("ء", ""))) for f, _ in self._forms(t))
+            inert = memo[t.norm] = not (opens or self._head_of(t) or self._region_of(t)
+                                        or t.norm.startswith("ال") and t.stem in REGION_NOUNS)
+        return inert
 
     def _head_of(self, t: Token) -> tuple[str, str] | None:
         """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""
@@ -448,6 +471,13 @@ class Matcher:
             if f.startswith("ال") or cut == 0:
                 return cut
         return 0
+
+    def _key1(self, t: Token) -> str:
+        """`_key(j, 1)`, kept per normalised word."""
+        key = _KEY1.get(t.norm)
+        if key is None:
+            key = _KEY1[t.norm] = nm.arabic_key(t.norm[self._name_cut(t):])
+        return key
 
     def _key(self, j: int, n: int) -> str:
         t = self.tokens[j]

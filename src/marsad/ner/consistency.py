@@ -49,7 +49,7 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
                 continue
             _, stem, forms = analysis(word)
             if stem not in lexicon:          # the stem first, then the other forms (وليبرمان → ليبرمان)
-                stem = next((f for f in forms if f in lexicon), None)
+                stem = None if lexicon.keys().isdisjoint(forms) else next(f for f in forms if f in lexicon)
             if stem:
                 kind = lexicon[stem].most_common(1)[0][0]
                 prev = tags[i - 1] if i else "O"

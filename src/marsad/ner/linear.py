@@ -184,40 +184,62 @@ class LinearCRF:
         return out
 
 
+def _ends(lengths: np.ndarray) -> dict[int, np.ndarray]:
+    """Sentence indices by the position of their last token."""
+    ends = lengths - 1
+    order = np.argsort(ends, kind="stable")
+    cuts = np.flatnonzero(np.diff(ends[order])) + 1
+    return {int(ends[g[0]]): g for g in np.split(order, cuts)}
+
+
 def viterbi(E: np.ndarray, lengths: np.ndarray, trans: np.ndarray) -> np.ndarray:
     """Best label sequence per sentence; E is (batch, time, labels), padded past each length
     (padding is decoded too, and ignored: each path is read back from its own last token)."""
     B, T, L = E.shape
+    ends = _ends(lengths)
     back = np.empty((B, T, L), dtype=np.intp)
-    scores = np.empty((B, T, L))
-    score = scores[:, 0] = E[:, 0]
+    final = np.empty(B, dtype=np.intp)
+    score = E[:, 0].copy()
+    if 0 in ends:
+        final[ends[0]] = score[ends[0]].argmax(1)
     for t in range(1, T):
         cand = score[:, :, None] + trans                      # previous label × next label
         back[:, t] = cand.argmax(1)
-        score = scores[:, t] = cand.max(1) + E[:, t]
+        score = cand.max(1)
+        score += E[:, t]
+        done = ends.get(t)
+        if done is not None:
+            final[done] = score[done].argmax(1)
     rows = np.arange(B)
-    ends = lengths - 1
-    final = scores[rows, ends].argmax(1)
     paths = np.zeros((B, T), dtype=np.intp)
-    last = final
+    last = final.copy()
     for t in range(T - 1, -1, -1):
-        last = np.where(t == ends, final, last)
+        done = ends.get(t)
+        if done is not None:
+            last[done] = final[done]
         paths[:, t] = last
         if t:
             last = back[rows, t, last]
     return paths
 
 
+_RESCALE = 4      # steps between renormalisations: transitions scale mass by e^-11.1..e^5.3 per step
+
+
 def marginals(E: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray) -> np.ndarray:
-    """P(label at t | sentence), by scaled forward-backward (each step renormalised). The
-    backward pass runs over each sentence reversed, so that its padding comes last too."""
+    """P(label at t | sentence), by scaled forward-backward (renormalised every few steps;
+    a per-position scale cancels out). The backward pass runs over each sentence reversed,
+    so that its padding comes last too."""
     B, T, L = E.shape
-    G = np.exp(E - E.max(2, keepdims=True))      # a per-position constant cancels out
+    G = np.exp(E - E.max(2, keepdims=True))
     alpha = np.empty((B, T, L))
-    a = alpha[:, 0] = G[:, 0] / G[:, 0].sum(1, keepdims=True)
+    a = alpha[:, 0] = G[:, 0]
     for t in range(1, T):
-        a = (a @ exp_trans) * G[:, t]
-        a = alpha[:, t] = a / a.sum(1, keepdims=True)
+        a = a @ exp_trans
+        a *= G[:, t]
+        if not t % _RESCALE:
+            a /= a.sum(1, keepdims=True)
+        alpha[:, t] = a
     rows = np.arange(B)[:, None]
     rev = np.clip(lengths[:, None] - 1 - np.arange(T), 0, None)     # reversed index; padding -> 0
     Gr = G[rows, rev]
@@ -226,7 +248,9 @@ def marginals(E: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray) -> np.n
     exp_back = exp_trans.T
     for k in range(1, T):
         b = (b * Gr[:, k - 1]) @ exp_back
-        b = beta_r[:, k] = b / b.sum(1, keepdims=True)
+        if not k % _RESCALE:
+            b /= b.sum(1, keepdims=True)
+        beta_r[:, k] = b
     beta = beta_r[rows, rev]                    # back in reading order (padding: garbage, unused)
     p = alpha * beta
     return p / p.sum(2, keepdims=True)

@@ -137,8 +137,10 @@ class PhraseIndex:
 
     def match(self, tokens: list[Token], i: int, keys: list[set[str]]):
         """The longest entry starting at token i: (end index, value, words, key of token i), or None."""
+        if keys[i].isdisjoint(self.openers):   # most tokens open no entry
+            return None
         best = None
-        for k in keys[i] & self.openers:       # a set operation: most tokens open no entry
+        for k in keys[i] & self.openers:
             for words, value in self.first[k]:
                 j, n = i + 1, 1
                 while n < len(words) and j < len(tokens):

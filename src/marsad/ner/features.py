@@ -74,7 +74,9 @@ class Featurizer:
             a = self._analysis[token] = (n, stem, forms)
         return a
 
-    def _word(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
+    def word_parts(self, token: str) -> tuple[list[str], list[str]]:
+        """A word type's own features, and the features its neighbours see of it (each is
+        prefixed with the neighbour's offset, "-1:w=...", in the CRF's attributes)."""
         n, stem, forms = self.analysis(token)
         cfg = self.config
         f = ["b", "w=" + n, "s=" + stem, "sh=" + _shape(n), "len=%d" % min(len(stem), 9),
@@ -108,15 +110,15 @@ class Featurizer:
         if cfg["stats"]:
             f.append("f=%d" % self.freq.get(n, -1))
             f.append("al=%d" % self.al.get(stem, -1))
-        return f, {o: [f"{o}:{x}" for x in ctx] for o in _OFFSETS}
+        return f, ctx
 
     def _lookup(self, token: str):
         own = self._own.get(token)
         if own is None:
-            own, ctx = self._word(token)
+            own, ctx = self.word_parts(token)
             self._own[token] = own
             for o in _OFFSETS:
-                self._ctx[o][token] = ctx[o]
+                self._ctx[o][token] = [f"{o}:{x}" for x in ctx]
         return own
 
     def trim(self) -> bool:
@@ -132,11 +134,6 @@ class Featurizer:
     def offsets(self) -> tuple[int, ...]:
         """The neighbour positions whose words contribute context features."""
         return tuple(o for o in _OFFSETS if abs(o) <= self.config["window"])
-
-    def word_features(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
-        """A word type's own features and its features as seen from each neighbour offset."""
-        own = self._lookup(token)
-        return own, {o: self._ctx[o][token] for o in self.offsets()}
 
     def phrase_marks(self, tokens: list[str]) -> list[list[str]]:
         return self._gaz_spans(tokens)

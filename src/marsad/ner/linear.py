@@ -47,6 +47,13 @@ class LinearCRF:
                 a, bar, b = pair.partition("|")
                 if bar:
                     self.bigrams[head][(a, b)] = W[r]
+        # "-1:w=X", "2:s=Y": a neighbour's feature, found by its base name for every offset at once
+        slots = {str(o): k for k, o in enumerate(featurizer.offsets())}
+        self.context_rows: dict[str, list[int]] = {}
+        for attr, r in rows.items():
+            head, colon, base = attr.partition(":")
+            if colon and head in slots:
+                self.context_rows.setdefault(base, [len(rows)] * len(slots))[slots[head]] = r
         self.trans = np.zeros((L, L))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] += w
@@ -85,12 +92,18 @@ class LinearCRF:
         fz = self.featurizer
         ids, starts = [], []
         get, none = self.rows.get, repeat(self.none)     # an attribute the model lacks reads the zero row
+        zero, K = self.none, len(self.offsets)
+        ctx_get, absent = self.context_rows.get, [zero] * K
         for token in new:
-            own, ctx = fz.word_features(token)
-            for feats in (own, *ctx.values()):
+            own, ctx = fz.word_parts(token)
+            starts.append(len(ids))
+            ids.extend(map(get, own, none))
+            ids.append(zero)                         # keeps every segment non-empty
+            per_offset = list(zip(*[ctx_get(x, absent) for x in ctx])) if ctx else [()] * K
+            for rows in per_offset:
                 starts.append(len(ids))
-                ids.extend(map(get, feats, none))
-                ids.append(self.none)                # keeps every segment non-empty
+                ids.extend(rows)
+                ids.append(zero)
             self._stems.append(fz.analysis(token)[1])
             self._opens.append(fz.phrase_start(token) > 0)
         sums = np.add.reduceat(self.W[ids], starts, axis=0).reshape(len(new), *self._vecs.shape[1:])

@@ -90,11 +90,23 @@ def sentence_views(article: Article) -> list[SentenceView]:
         a = bisect.bisect_left(starts, s.span.start)
         b = bisect.bisect_left(starts, s.span.end)
         toks = tokens[a:b]
-        forms = [frozenset(t.forms or (t.norm,)) for t in toks]
+        forms = [_form_set(t) for t in toks]
         view = SentenceView(n, s, toks, forms, _clauses(toks))
         view.headline = _is_headline(article, s, toks, title)
         views.append(view)
     return views
+
+
+def _form_set(t: Token) -> frozenset[str]:
+    got = _FORM_SETS.get(t.norm)
+    if got is None:
+        if len(_FORM_SETS) > 200_000:
+            _FORM_SETS.clear()
+        got = _FORM_SETS[t.norm] = frozenset(t.forms or (t.norm,))
+    return got
+
+
+_FORM_SETS: dict[str, frozenset[str]] = {}
 
 
 def _clauses(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -151,10 +163,23 @@ def _choose(view: SentenceView, i: int, entries: list[lx.Entry]) -> lx.Entry:
 
 
 def _lookup(view: SentenceView, i: int) -> list[lx.Entry]:
-    table = lx.triggers()
     tok = view.tokens[i]
     if tok.kind != "word":
         return []
+    found = _ENTRIES.get(tok.norm)
+    if found is None:
+        if len(_ENTRIES) > 200_000:
+            _ENTRIES.clear()
+        found = _ENTRIES[tok.norm] = _entries(tok)
+    return found
+
+
+# A word's trigger entries depend on its normalised form alone; kept across articles.
+_ENTRIES: dict[str, list[lx.Entry]] = {}
+
+
+def _entries(tok: Token) -> list[lx.Entry]:
+    table = lx.triggers()
     found: list[lx.Entry] = []
     for f in tok.forms or (tok.norm,):
         definite = f != tok.norm and tok.norm[:-len(f)].endswith("ال")

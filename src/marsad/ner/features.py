@@ -135,40 +135,38 @@ class Featurizer:
         """The neighbour positions whose words contribute context features."""
         return tuple(o for o in _OFFSETS if abs(o) <= self.config["window"])
 
-    def phrase_marks(self, tokens: list[str]) -> list[list[str]]:
-        return self._gaz_spans(tokens)
+    def phrase_hits(self, tokens: list[str], candidates=None) -> list[tuple[int, int, list[str]]]:
+        """(start, words, gazetteer names) of the longest gazetteer phrase at each position, left
+        to right, a phrase's words taken by it (its first word in any form). `candidates`: the
+        positions where a phrase may start, when the caller already knows them."""
+        if not self.config["gazetteers"] or not self.gaz_phrases:
+            return []
+        if candidates is None:
+            candidates = [i for i, t in enumerate(tokens) if self.phrase_start(t)]
+        hits = []
+        free = 0
+        n = len(tokens)
+        for i in candidates:
+            if i < free:
+                continue
+            forms = self.analysis(tokens[i])[2]
+            for length in range(min(self.phrase_start(tokens[i]), n - i), 1, -1):
+                rest = tuple(self.analysis(t)[0] for t in tokens[i + 1:i + length])
+                names = next((got for got in (self.gaz_phrases.get((f,) + rest) for f in forms) if got), None)
+                if names:
+                    hits.append((i, length, names))
+                    free = i + length
+                    break
+        return hits
 
     def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
-        """B-/I- marks of the longest gazetteer phrase at each position (first word in any form)."""
+        """B-/I- marks of the longest gazetteer phrase at each position."""
         out: list[list[str]] = [[] for _ in tokens]
-        if not self.config["gazetteers"] or not self.gaz_phrases:
-            return out
-        starts = [self.phrase_start(t) for t in tokens]
-        if not any(starts):
-            return out
-        norms = [self.analysis(t) for t in tokens]
-        i = 0
-        while i < len(tokens):
-            hit = None
-            longest = starts[i]
-            for length in range(min(longest, len(tokens) - i), 1, -1):
-                rest = tuple(a[0] for a in norms[i + 1:i + length])
-                for form in norms[i][2]:
-                    names = self.gaz_phrases.get((form,) + rest)
-                    if names:
-                        hit = (length, names)
-                        break
-                if hit:
-                    break
-            if hit:
-                length, names = hit
-                for name in names:
-                    out[i].append("G=B-" + name)
-                    for j in range(i + 1, i + length):
-                        out[j].append("G=I-" + name)
-                i += length
-            else:
-                i += 1
+        for i, length, names in self.phrase_hits(tokens):
+            for name in names:
+                out[i].append("G=B-" + name)
+                for j in range(i + 1, i + length):
+                    out[j].append("G=I-" + name)
         return out
 
     def phrase_start(self, token: str) -> int:

@@ -146,15 +146,16 @@ class LinearCRF:
         rows, vecs = [], []
         at = 0
         for s in sentences:
-            if any(opens[i] for i in ids[at:at + len(s)]):
-                for i, marks in enumerate(fz.phrase_marks(s)):
-                    if marks:
-                        key = tuple(marks)
-                        vec = self._marks.get(key)
-                        if vec is None:
-                            vec = self._marks[key] = self._sum(marks)
-                        rows.append(at + i)
-                        vecs.append(vec)
+            candidates = [k for k, i in enumerate(ids[at:at + len(s)]) if opens[i]]
+            for i, length, names in fz.phrase_hits(s, candidates) if candidates else ():
+                for j in range(i, i + length):
+                    key = (j == i, tuple(names))
+                    vec = self._marks.get(key)
+                    if vec is None:
+                        marks = [("G=B-" if j == i else "G=I-") + name for name in names]
+                        vec = self._marks[key] = self._sum(marks)
+                    rows.append(at + j)
+                    vecs.append(vec)
             at += len(s)
         if rows:
             E[rows] += vecs

@@ -563,12 +563,13 @@ class Matcher:
                 m.ner = True
             keep.append(m)
         dl = dateline_span(self.article)
+        kept = [(m.start, m.end) for m in keep]
         for e in ents:
-            if e.label not in ("LOC", "GPE") or any(e.span.overlaps(Span(m.start, m.end)) for m in keep):
+            if e.label not in ("LOC", "GPE") or any(a < e.span.end and e.span.start < b for a, b in kept):
                 continue
             if dl and dl.overlaps(e.span):        # the dateline city is the dateline's, as in find()
                 continue
-            toks = [k for k, t in enumerate(self.tokens) if t.kind == "word" and e.span.covers(t.span)]
+            toks = self._words_in(e.span)
             if not toks or len(toks) > MAX_WORDS:
                 continue
             j = toks[0]
@@ -580,6 +581,18 @@ class Matcher:
             keep.append(m)
         keep.sort(key=lambda m: m.start)
         return keep
+
+    def _words_in(self, span: Span) -> list[int]:
+        """Indices of the word tokens inside `span` (a contiguous run: tokens do not overlap)."""
+        k = self._token_at(span.start)
+        if self.tokens and self.tokens[k].span.start < span.start:
+            k += 1
+        out = []
+        while k < len(self.tokens) and self.tokens[k].span.end <= span.end:
+            if self.tokens[k].kind == "word":
+                out.append(k)
+            k += 1
+        return out
 
     # --- dateline ----------------------------------------------------------------------
     def dateline(self) -> Mention | None:

@@ -33,6 +33,8 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
     lexicon: dict[str, Counter] = defaultdict(Counter)
     confidence: dict[str, list[float]] = defaultdict(list)
     for words, (tags, scores) in zip(sentences, tagged):
+        if tags.count("O") == len(tags):
+            continue
         for a, b, kind in bio_spans(tags):
             if b - a == 1 and scores[a] >= MIN_SCORE:
                 stem = analysis(words[a])[1]
@@ -42,14 +44,19 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
     if not lexicon:
         return tagged
     out = []
+    known: dict[str, str | None] = {}        # word -> its lexicon stem, once per distinct word
     for words, (tags, scores) in zip(sentences, tagged):
         tags, scores = list(tags), list(scores)
         for i, word in enumerate(words):
             if tags[i] != "O":
                 continue
-            _, stem, forms = analysis(word)
-            if stem not in lexicon:          # the stem first, then the other forms (وليبرمان → ليبرمان)
-                stem = None if lexicon.keys().isdisjoint(forms) else next(f for f in forms if f in lexicon)
+            if word in known:
+                stem = known[word]
+            else:
+                _, stem, forms = analysis(word)
+                if stem not in lexicon:      # the stem first, then the other forms (وليبرمان → ليبرمان)
+                    stem = None if lexicon.keys().isdisjoint(forms) else next(f for f in forms if f in lexicon)
+                known[word] = stem
             if stem:
                 kind = lexicon[stem].most_common(1)[0][0]
                 prev = tags[i - 1] if i else "O"

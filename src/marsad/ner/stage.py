@@ -41,6 +41,8 @@ def entities_of(article: Article, tagger=None) -> list[Entity]:
     sentences = [[article.text[t.span.start:t.span.end] for t in group] for group in groups]
     out = []
     for group, (tags, scores) in zip(groups, tag_document(tagger, sentences)):
+        if tags.count("O") == len(tags):
+            continue
         for a, b, kind in bio_spans(tags):
             label = to_marsad_label(kind)
             if label not in LABELS:          # a plug-in model's extra types (GPE, DATE...) are not ours

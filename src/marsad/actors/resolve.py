@@ -135,6 +135,11 @@ class PhraseIndex:
             self.first[words[0]].append((words, value))
             self.openers.add(words[0])
 
+    def candidates(self, keys: list[frozenset[str]]) -> list[int]:
+        """Positions whose token may open an entry."""
+        openers = self.openers
+        return [i for i, k in enumerate(keys) if not k.isdisjoint(openers)]
+
     def match(self, tokens: list[Token], i: int, keys: list[set[str]]):
         """The longest entry starting at token i: (end index, value, words, key of token i), or None."""
         if keys[i].isdisjoint(self.openers):   # most tokens open no entry
@@ -229,7 +234,7 @@ def _mention(span: Span, actor: Actor, via: str) -> ActorMention:
 def article_country(article: Article, tokens: list[Token], keys: list[set[str]], cues: PhraseIndex) -> str | None:
     """The country most of the article is about: country names and adjectives, plus geocoded places."""
     votes: Counter = Counter()
-    for i in range(len(tokens)):
+    for i in cues.candidates(keys):
         m = cues.match(tokens, i, keys)
         if m and m[1] not in _MENA_EXCLUDED:
             votes[m[1]] += 1
@@ -250,7 +255,11 @@ def find_actors(article: Article) -> list[ActorMention]:
     sentence_cues = _sentence_cues(tokens, keys, names, ctx)
     out = ctx.mentions
     i = 0
+    openers = _openers()
     while i < len(tokens):
+        if _inert(tokens[i], keys[i], openers):
+            i += 1
+            continue
         found = _at(i, tokens, keys, article, ctx, aliases, generic, militant, country, sentence_cues)
         if found is None:
             i += 1
@@ -264,10 +273,32 @@ def find_actors(article: Article) -> list[ActorMention]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _openers() -> frozenset[str]:
+    _, aliases, generic, militant, _, _ = _indexes()
+    return frozenset(aliases.openers | generic.openers | militant.openers | _MEMBER_KEYS)
+
+
+def _inert(t: Token, keys: frozenset[str], openers: set[str]) -> bool:
+    """No mention can start at this word (see `_at`'s six ways); a function of the
+    normalised word for a given registry, so kept per word."""
+    got = _INERT.get(t.norm)
+    if got is None:
+        if len(_INERT) > 200_000:
+            _INERT.clear()
+        got = _INERT[t.norm] = t.kind != "word" or keys.isdisjoint(openers) and not (
+            _MEMBER_PRONOUN.match(t.norm) or t.norm in DEMONSTRATIVES
+            or _definite(t) and ("ال" + t.stem) in ANAPHORS)
+    return got
+
+
+_INERT: dict[str, bool] = {}
+
+
 def _sentence_cues(tokens, keys, names, ctx) -> dict[int, set[str]]:
     """Countries named in each sentence (names only: adjectives are also surnames, "محمد صالح العراقي")."""
     found: dict[int, set[str]] = defaultdict(set)
-    for i in range(len(tokens)):
+    for i in names.candidates(keys):
         m = names.match(tokens, i, keys)
         if m and m[1] not in _MENA_EXCLUDED:
             found[ctx.sentence_of(tokens[i].span.start)].add(m[1])

@@ -19,8 +19,10 @@ Around the name the matcher reads:
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from ..article import Article, Span, Token
@@ -314,13 +316,14 @@ class Matcher:
         import bisect
         taken = sorted((m.start, m.end) for m in mentions)
         starts = [a for a, _ in taken]
+        openings = {k[:n] for k in unknown for n in range(len(k) + 1)}
         extra = []
         for j, t in enumerate(self.tokens):
             if t.kind != "word":
                 continue
             key1 = self._key1(t)
             # a two-word key starts with the first word's key: only then is it worth building
-            if key1 not in unknown and not (self._is_word(j + 1) and any(k.startswith(key1) for k in unknown)
+            if key1 not in unknown and not (self._is_word(j + 1) and key1 in openings
                                             and self._key(j, 2) in unknown):
                 continue
             k = bisect.bisect_right(starts, t.span.start) - 1
@@ -553,9 +556,19 @@ class Matcher:
         if not ents:
             return mentions
         keep = []
+        ents = sorted(ents, key=lambda e: e.span.start)
+        ent_starts = [e.span.start for e in ents]
+        reach = list(accumulate((e.span.end for e in ents), max))     # furthest end so far
         for m in mentions:
             span = Span(m.name_start, m.name_end)
-            covering = [e for e in ents if e.span.overlaps(span)]
+            # the entities starting before the name ends, back to where none reaches it
+            k = bisect.bisect_left(ent_starts, span.end)
+            covering = []
+            while k > 0 and reach[k - 1] > span.start:
+                k -= 1
+                if ents[k].span.overlaps(span):
+                    covering.append(ents[k])
+            covering.reverse()
             if any(e.label in ("PER", "PERS", "ORG") and e.span.covers(span) and len(e.span) > len(span)
                    for e in covering) and not m.strong:
                 continue

@@ -57,8 +57,9 @@ class SentenceView:
 
     def has(self, cue: frozenset[str], a: int, b: int) -> int | None:
         """Index of the first token in [a, b) with a form in `cue`."""
+        forms = self.forms
         for j in range(max(a, 0), min(b, len(self.tokens))):
-            if self.forms[j] & cue:
+            if not forms[j].isdisjoint(cue):
                 return j
         return None
 

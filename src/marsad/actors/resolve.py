@@ -123,16 +123,21 @@ def _token_keys(t: Token) -> set[str]:
 
 
 class PhraseIndex:
-    """Multi-word lexicon entries keyed by their first word; matched on token keys."""
+    """Multi-word lexicon entries keyed by their first word (and, when they have one, their
+    second: "قوات" opens hundreds of entries, the next word picks a few); matched on token keys."""
 
     def __init__(self):
-        self.first: dict[str, list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.single: dict[str, list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.pair: dict[tuple[str, str], list[tuple[tuple[str, ...], object]]] = defaultdict(list)
         self.openers: set[str] = set()
 
     def add(self, phrase: str, value) -> None:
         words = tuple(norm(phrase).split())
         if words:
-            self.first[words[0]].append((words, value))
+            if len(words) == 1:
+                self.single[words[0]].append((words, value))
+            else:
+                self.pair[words[0], words[1]].append((words, value))
             self.openers.add(words[0])
 
     def candidates(self, keys: list[frozenset[str]]) -> list[int]:
@@ -144,12 +149,19 @@ class PhraseIndex:
         """The longest entry starting at token i: (end index, value, words, key of token i), or None."""
         if keys[i].isdisjoint(self.openers):   # most tokens open no entry
             return None
+        nxt = i + 1                            # the next word, past quotation marks
+        while nxt < len(tokens) and _skipped(tokens[nxt]):
+            nxt += 1
+        seconds = keys[nxt] if nxt < len(tokens) else ()
         best = None
         for k in keys[i] & self.openers:
-            for words, value in self.first[k]:
+            entries = list(self.single.get(k, ()))
+            for w in seconds:
+                entries += self.pair.get((k, w), ())
+            for words, value in entries:
                 j, n = i + 1, 1
                 while n < len(words) and j < len(tokens):
-                    if tokens[j].kind == "punct" and (tokens[j].norm in _QUOTE_MARKS or tokens[j].norm == "_"):
+                    if _skipped(tokens[j]):
                         j += 1
                         continue
                     if words[n] != tokens[j].norm and words[n] not in keys[j]:
@@ -159,6 +171,10 @@ class PhraseIndex:
                                         or len(words) == len(best[2]) and len(k) > len(best[3])):
                     best = (j, value, words, k)
         return best
+
+
+def _skipped(t: Token) -> bool:
+    return t.kind == "punct" and (t.norm in _QUOTE_MARKS or t.norm == "_")
 
 
 @lru_cache(maxsize=1)

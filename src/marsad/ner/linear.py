@@ -244,28 +244,25 @@ _RESCALE = 4      # steps between renormalisations: transitions scale mass by e^
 def marginals(E: np.ndarray, lengths: np.ndarray, exp_trans: np.ndarray) -> np.ndarray:
     """P(label at t | sentence), by scaled forward-backward (renormalised every few steps;
     a per-position scale cancels out). The backward pass runs over each sentence reversed,
-    so that its padding comes last too."""
+    so that its padding comes last too, and both passes run in the same steps, stacked:
+    P(t) is proportional to the forward mass arriving at t before t's own emission times the
+    backward mass arriving at t after it."""
     B, T, L = E.shape
     G = np.exp(E - E.max(2, keepdims=True))
-    alpha = np.empty((B, T, L))
-    a = alpha[:, 0] = G[:, 0]
-    for t in range(1, T):
-        a = a @ exp_trans
-        a *= G[:, t]
-        if not t % _RESCALE:
-            a /= a.sum(1, keepdims=True)
-        alpha[:, t] = a
     rows = np.arange(B)[:, None]
     rev = np.clip(lengths[:, None] - 1 - np.arange(T), 0, None)     # reversed index; padding -> 0
-    Gr = G[rows, rev]
-    beta_r = np.empty((B, T, L))
-    b = beta_r[:, 0] = 1.0
-    exp_back = exp_trans.T
-    for k in range(1, T):
-        b = (b * Gr[:, k - 1]) @ exp_back
-        if not k % _RESCALE:
-            b /= b.sum(1, keepdims=True)
-        beta_r[:, k] = b
-    beta = beta_r[rows, rev]                    # back in reading order (padding: garbage, unused)
-    p = alpha * beta
+    H = np.stack([G, G[rows, rev]])                                  # (2, B, T, L)
+    M = np.stack([exp_trans, exp_trans.T])
+    before = np.empty_like(H)
+    after = np.empty_like(H)
+    before[:, :, 0] = 1.0
+    x = after[:, :, 0] = H[:, :, 0]
+    for t in range(1, T):
+        x = np.matmul(x, M)
+        before[:, :, t] = x
+        x *= H[:, :, t]
+        if not t % _RESCALE:
+            x /= x.sum(2, keepdims=True)
+        after[:, :, t] = x
+    p = before[0] * after[1][rows, rev]         # back in reading order (padding: garbage, unused)
     return p / p.sum(2, keepdims=True)

@@ -110,19 +110,40 @@ def _form_set(t: Token) -> frozenset[str]:
 _FORM_SETS: dict[str, frozenset[str]] = {}
 
 
+_PUNCT_CUT, _WORD_CUT, _COMPLEMENTIZER, _BEFORE_AN = 1, 2, 4, 8
+_CLAUSE_FLAGS: dict[tuple[str, str], int] = {}
+
+
+def _clause_flags(t: Token) -> int:
+    """How a token may cut a clause; kept per (kind, normalised word)."""
+    key = (t.kind, t.norm)
+    f = _CLAUSE_FLAGS.get(key)
+    if f is None:
+        if len(_CLAUSE_FLAGS) > 200_000:
+            _CLAUSE_FLAGS.clear()
+        word = t.kind == "word"
+        f = _CLAUSE_FLAGS[key] = (
+            (_PUNCT_CUT if t.kind == "punct" and t.norm in _CLAUSE_PUNCT else 0)
+            | (_WORD_CUT if word and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
+                                      or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)) else 0)
+            | (_COMPLEMENTIZER if word and t.norm in _COMPLEMENTIZERS else 0)
+            | (_BEFORE_AN if word and (t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN) else 0))
+    return f
+
+
 def _clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     cuts = [0]
     for j, t in enumerate(tokens):
-        if t.kind == "punct" and t.norm in _CLAUSE_PUNCT:
+        f = _clause_flags(t)
+        if not f:
+            continue
+        if f & _PUNCT_CUT:
             cuts.append(j + 1)
-        elif t.kind == "word" and j > 0 and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
-                                             or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)):
+        elif f & _WORD_CUT and j > 0:
             cuts.append(j)
-        elif t.kind == "word" and j > 0 and t.norm in _COMPLEMENTIZERS and tokens[j - 1].norm not in (
-                "قبل", "بعد", "دون", "من"):
+        elif f & _COMPLEMENTIZER and j > 0 and tokens[j - 1].norm not in ("قبل", "بعد", "دون", "من"):
             cuts.append(j)
-        elif t.kind == "word" and j > 0 and j + 1 < len(tokens) and tokens[j + 1].norm == "ان" and (
-                t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN):
+        elif f & _BEFORE_AN and j > 0 and j + 1 < len(tokens) and tokens[j + 1].norm == "ان":
             cuts.append(j)
     cuts.append(len(tokens))
     out = []

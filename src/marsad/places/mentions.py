@@ -203,10 +203,7 @@ class Matcher:
         if first_forms:
             firsts = [(nm.strip_article(form.replace("ء", "")), cut) for form, cut in first_forms]
         else:
-            t = self.tokens[i]
-            firsts = _FIRSTS.get(t.norm)
-            if firsts is None:
-                firsts = _FIRSTS[t.norm] = [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in self._forms(t)]
+            firsts = self._firsts(self.tokens[i])
         span = 1
         if self._is_word(i + 1) and not self._closed(i + 1):
             # a longer name only where some key starts with the first two words' letters
@@ -233,7 +230,7 @@ class Matcher:
         i = 0
         while i < len(toks):
             t = toks[i]
-            if t.kind != "word" or (dl and dl.covers(t.span)) or self._inert(t):
+            if t.kind != "word" or (dl and dl.covers(t.span)) or self._cannot_start(i):
                 i += 1
                 continue
             m = self._mention_at(i)
@@ -342,20 +339,44 @@ class Matcher:
                     break
         return sorted(mentions + extra, key=lambda m: m.start)
 
-    def _inert(self, t: Token) -> bool:
-        """True when no mention can start at this word, whatever follows it: no head, region
-        or landform word, and no gazetteer key starts with any of its readings. A function
-        of the normalised word and the gazetteer, so kept with the gazetteer."""
-        memo = self.gaz.memo.setdefault("inert", {}) if self.gaz is not None else _NO_GAZ_MEMO
-        inert = memo.get(t.norm)
-        if inert is None:
+    def _start_kind(self, t: Token) -> int:
+        """0: no mention can start at this word, whatever follows; 1: only a gazetteer name of
+        several words can (some key starts with its letters); 2: a mention may start here (a
+        head, region or landform word, or a name on its own). A function of the normalised
+        word and the gazetteer, so kept with the gazetteer."""
+        memo = self.gaz.memo.setdefault("start", {}) if self.gaz is not None else _NO_GAZ_MEMO
+        kind = memo.get(t.norm)
+        if kind is None:
             if len(memo) > _CACHE_MAX:
                 memo.clear()
-            opens = self.gaz is not None and any(
-                self.gaz.has_prefix(nm.strip_article(f.replace("ء", ""))) for f, _ in self._forms(t))
-            inert = memo[t.norm] = not (opens or self._head_of(t) or self._region_of(t)
-                                        or t.norm.startswith("ال") and t.stem in REGION_NOUNS)
-        return inert
+            firsts = self._firsts(t) if self.gaz is not None else []
+            if self._head_of(t) or self._region_of(t) or t.norm.startswith("ال") and t.stem in REGION_NOUNS \
+                    or any(self.gaz.names.get(first) for first, _ in firsts):
+                kind = 2
+            elif any(self.gaz.has_prefix(first) for first, _ in firsts):
+                kind = 1
+            else:
+                kind = 0
+            memo[t.norm] = kind
+        return kind
+
+    def _cannot_start(self, i: int) -> bool:
+        """No mention starts at token i (what `_mention_at` would find, told cheaply)."""
+        t = self.tokens[i]
+        kind = self._start_kind(t)
+        if kind != 1:
+            return kind == 0
+        if self._closed(i) or not self._is_word(i + 1) or self._closed(i + 1):
+            return True
+        second = self.tokens[i + 1].norm.replace("ء", "")
+        return not any(self.gaz.has_prefix(first + second) for first, _ in self._firsts(t))
+
+    def _firsts(self, t: Token) -> list[tuple[str, int]]:
+        """The token's readings as the opening of a gazetteer key, with their cuts."""
+        firsts = _FIRSTS.get(t.norm)
+        if firsts is None:
+            firsts = _FIRSTS[t.norm] = [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in self._forms(t)]
+        return firsts
 
     def _head_of(self, t: Token) -> tuple[str, str] | None:
         """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""

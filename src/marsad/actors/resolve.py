@@ -30,6 +30,7 @@ from functools import lru_cache
 from ..article import ActorMention, Article, Span, Token
 from ..pipeline import stage
 from ..text import norm
+from ..text.wordcache import per_word
 from .registry import GENERIC_STATE, Actor, Registry, load_registry
 
 # Nouns for an actor's members: "مسلحي داعش", "عناصر من التنظيم", "عناصره".
@@ -99,27 +100,15 @@ class _Alias:
     via: str
 
 
+@per_word()
 def token_keys(t: Token) -> frozenset[str]:
-    """Every string a lexicon entry may match this token as (forms, plus the definite stem).
-    They depend on the normalised word alone, so they are kept across articles."""
-    keys = _KEYS.get(t.norm)
-    if keys is None:
-        if len(_KEYS) > 200_000:
-            _KEYS.clear()
-        keys = _KEYS[t.norm] = frozenset(_token_keys(t))
-    return keys
-
-
-_KEYS: dict[str, frozenset[str]] = {}
-
-
-def _token_keys(t: Token) -> set[str]:
+    """Every string a lexicon entry may match this token as (forms, plus the definite stem)."""
     keys = set(t.forms)
     keys.add(t.norm)
     prefix = t.norm[:len(t.norm) - len(t.stem)]
     if t.stem != t.norm and (prefix.endswith("ال") or prefix.endswith("لل")):
         keys.add("ال" + t.stem)
-    return keys
+    return frozenset(keys)
 
 
 class PhraseIndex:
@@ -271,9 +260,8 @@ def find_actors(article: Article) -> list[ActorMention]:
     sentence_cues = _sentence_cues(tokens, keys, names, ctx)
     out = ctx.mentions
     i = 0
-    openers = _openers()
     while i < len(tokens):
-        if _inert(tokens[i], keys[i], openers):
+        if _inert(tokens[i]):
             i += 1
             continue
         found = _at(i, tokens, keys, article, ctx, aliases, generic, militant, country, sentence_cues)
@@ -295,20 +283,12 @@ def _openers() -> frozenset[str]:
     return frozenset(aliases.openers | generic.openers | militant.openers | _MEMBER_KEYS)
 
 
-def _inert(t: Token, keys: frozenset[str], openers: set[str]) -> bool:
-    """No mention can start at this word (see `_at`'s six ways); a function of the
-    normalised word for a given registry, so kept per word."""
-    got = _INERT.get(t.norm)
-    if got is None:
-        if len(_INERT) > 200_000:
-            _INERT.clear()
-        got = _INERT[t.norm] = t.kind != "word" or keys.isdisjoint(openers) and not (
-            _MEMBER_PRONOUN.match(t.norm) or t.norm in DEMONSTRATIVES
-            or _definite(t) and ("ال" + t.stem) in ANAPHORS)
-    return got
-
-
-_INERT: dict[str, bool] = {}
+@per_word()
+def _inert(t: Token) -> bool:
+    """No mention can start at this word (see `_at`'s six ways)."""
+    return t.kind != "word" or token_keys(t).isdisjoint(_openers()) and not (
+        _MEMBER_PRONOUN.match(t.norm) or t.norm in DEMONSTRATIVES
+        or _definite(t) and ("ال" + t.stem) in ANAPHORS)
 
 
 def _sentence_cues(tokens, keys, names, ctx) -> dict[int, set[str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..article import Article, Sentence, Token
 from ..text import norm
 from ..text.boilerplate import in_boilerplate
+from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _CLAUSE_PUNCT = {"،", ",", "؛", ";", ":", "(", ")", "-"}
@@ -98,37 +99,23 @@ def sentence_views(article: Article) -> list[SentenceView]:
     return views
 
 
+@per_word()
 def _form_set(t: Token) -> frozenset[str]:
-    got = _FORM_SETS.get(t.norm)
-    if got is None:
-        if len(_FORM_SETS) > 200_000:
-            _FORM_SETS.clear()
-        got = _FORM_SETS[t.norm] = frozenset(t.forms or (t.norm,))
-    return got
-
-
-_FORM_SETS: dict[str, frozenset[str]] = {}
+    return frozenset(t.forms or (t.norm,))
 
 
 _PUNCT_CUT, _WORD_CUT, _COMPLEMENTIZER, _BEFORE_AN = 1, 2, 4, 8
-_CLAUSE_FLAGS: dict[tuple[str, str], int] = {}
 
 
+@per_word(key=lambda t: (t.kind, t.norm))
 def _clause_flags(t: Token) -> int:
-    """How a token may cut a clause; kept per (kind, normalised word)."""
-    key = (t.kind, t.norm)
-    f = _CLAUSE_FLAGS.get(key)
-    if f is None:
-        if len(_CLAUSE_FLAGS) > 200_000:
-            _CLAUSE_FLAGS.clear()
-        word = t.kind == "word"
-        f = _CLAUSE_FLAGS[key] = (
-            (_PUNCT_CUT if t.kind == "punct" and t.norm in _CLAUSE_PUNCT else 0)
+    """How a token may cut a clause."""
+    word = t.kind == "word"
+    return ((_PUNCT_CUT if t.kind == "punct" and t.norm in _CLAUSE_PUNCT else 0)
             | (_WORD_CUT if word and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
                                       or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)) else 0)
             | (_COMPLEMENTIZER if word and t.norm in _COMPLEMENTIZERS else 0)
             | (_BEFORE_AN if word and (t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN) else 0))
-    return f
 
 
 def _clauses(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -188,18 +175,10 @@ def _lookup(view: SentenceView, i: int) -> list[lx.Entry]:
     tok = view.tokens[i]
     if tok.kind != "word":
         return []
-    found = _ENTRIES.get(tok.norm)
-    if found is None:
-        if len(_ENTRIES) > 200_000:
-            _ENTRIES.clear()
-        found = _ENTRIES[tok.norm] = _entries(tok)
-    return found
+    return _entries(tok)
 
 
-# A word's trigger entries depend on its normalised form alone; kept across articles.
-_ENTRIES: dict[str, list[lx.Entry]] = {}
-
-
+@per_word()
 def _entries(tok: Token) -> list[lx.Entry]:
     table = lx.triggers()
     found: list[lx.Entry] = []

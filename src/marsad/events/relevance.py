@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..article import Article
 from ..text import norm
+from ..text.wordcache import per_word
 
 _DOMAINS = {
     "conflict": """مسلح مسلحين مسلحون المسلحه الجيش جيش قوات القوات عسكري عسكريه العسكريه ميليشيا ميليشيات مليشيا
@@ -45,19 +46,11 @@ def _lexicon() -> dict[str, frozenset[str]]:
     return {k: frozenset(norm(w) for w in v.split()) for k, v in _DOMAINS.items()}
 
 
+@per_word()
 def _domains_of(tok) -> tuple[str, ...]:
-    """The domains whose lexicon holds one of the word's forms; a function of the
-    normalised word alone, so kept across articles."""
-    hit = _DOMAINS_OF.get(tok.norm)
-    if hit is None:
-        if len(_DOMAINS_OF) > 200_000:
-            _DOMAINS_OF.clear()
-        forms = set(tok.forms or (tok.norm,))
-        hit = _DOMAINS_OF[tok.norm] = tuple(k for k, words in _lexicon().items() if not forms.isdisjoint(words))
-    return hit
-
-
-_DOMAINS_OF: dict[str, tuple[str, ...]] = {}
+    """The domains whose lexicon holds one of the word's forms."""
+    forms = set(tok.forms or (tok.norm,))
+    return tuple(k for k, words in _lexicon().items() if not forms.isdisjoint(words))
 
 
 def domain_counts(article: Article) -> dict[str, int]:

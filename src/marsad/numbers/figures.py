@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from ..article import Article, Figure, Quantity, Span, Token
 from ..pipeline import stage
 from ..text.normalize import norm
+from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _PERCENT = {norm(w) for w in ("%", "٪", "بالمئة", "بالمائة", "بالميه", "المئة", "المائة", "الميه")}
@@ -502,19 +503,14 @@ _NO_SUBJECT = _NoSubject()
 
 
 _PREP, _VERB = 1, 2
-_SOURCE_KINDS: dict[str, int] = {}
 
 
+@per_word(key=lambda t: (t.kind, t.norm))
 def _source_kind(t: Token) -> int:
-    """Whether a word is an attribution preposition (بحسب) or verb (أفاد); kept per word."""
-    kind = _SOURCE_KINDS.get(t.norm)
-    if kind is None:
-        if len(_SOURCE_KINDS) > 200_000:
-            _SOURCE_KINDS.clear()
-        forms = _forms(t)
-        kind = _SOURCE_KINDS[t.norm] = ((_PREP if any(f in lx.SOURCE_PREPS for f in forms) else 0)
-                                        | (_VERB if any(f in lx.SOURCE_VERBS for f in forms) else 0))
-    return kind
+    """Whether a word is an attribution preposition (بحسب) or verb (أفاد)."""
+    forms = _forms(t)
+    return ((_PREP if any(f in lx.SOURCE_PREPS for f in forms) else 0)
+            | (_VERB if any(f in lx.SOURCE_VERBS for f in forms) else 0))
 
 
 def _source(ctx: _Context, toks: list[Token]):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from ..article import Article, Quote, Span, Token
 from ..pipeline import stage
+from ..text.wordcache import per_word
 from . import lexicon as L
 from .kinds import classify
 from .marks import Region, quote_regions
@@ -97,23 +98,17 @@ def find_quotes(article: Article) -> list[Quote]:
 
 
 _NOT_AFTER, _SPEECH, _NAQL_VERB, _CONNECTOR, _SAYING, _JAA = 1, 2, 4, 8, 16, 32
-_FLAGS: dict[str, int] = {}
 
 
+@per_word()
 def _flags(t: Token) -> int:
-    """What a word can be for `_sites`, from its normalised form alone (kept per word)."""
-    f = _FLAGS.get(t.norm)
-    if f is None:
-        if len(_FLAGS) > 200_000:
-            _FLAGS.clear()
-        f = _FLAGS[t.norm] = (
-            (_NOT_AFTER if plain(t, L.NOT_A_VERB_AFTER) else 0)
+    """What a word can be for `_sites`."""
+    return ((_NOT_AFTER if plain(t, L.NOT_A_VERB_AFTER) else 0)
             | (_SPEECH if plain(t, L.SPEECH_VERBS) or plain(t, L.PLURAL_SPEECH_VERBS) else 0)
             | (_NAQL_VERB if plain(t, _NAQL) else 0)
             | (_CONNECTOR if plain(t, L.CONNECTORS) else 0)
             | (_SAYING if t.norm in L.SAYING_NOUNS else 0)
             | (_JAA if "جاء" in t.forms else 0))
-    return f
 
 
 def _sites(tokens: list[Token], a: int, b: int, inside) -> list[_Site]:

@@ -7,7 +7,7 @@ from marsad.text.wordcache import per_word
 def test_wordcache_computes_once_per_normalised_word_and_keeps_falsy_answers():
     calls = []
 
-    @per_word()
+    @per_word
     def is_long(t):
         calls.append(t.norm)
         return len(t.norm) > 5

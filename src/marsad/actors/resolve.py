@@ -100,7 +100,7 @@ class _Alias:
     via: str
 
 
-@per_word()
+@per_word
 def token_keys(t: Token) -> frozenset[str]:
     """Every string a lexicon entry may match this token as (forms, plus the definite stem)."""
     keys = set(t.forms)
@@ -283,7 +283,7 @@ def _openers() -> frozenset[str]:
     return frozenset(aliases.openers | generic.openers | militant.openers | _MEMBER_KEYS)
 
 
-@per_word()
+@per_word
 def _inert(t: Token) -> bool:
     """No mention can start at this word (see `_at`'s six ways)."""
     return t.kind != "word" or token_keys(t).isdisjoint(_openers()) and not (

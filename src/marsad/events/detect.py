@@ -99,7 +99,7 @@ def sentence_views(article: Article) -> list[SentenceView]:
     return views
 
 
-@per_word()
+@per_word
 def _form_set(t: Token) -> frozenset[str]:
     return frozenset(t.forms or (t.norm,))
 
@@ -107,7 +107,7 @@ def _form_set(t: Token) -> frozenset[str]:
 _PUNCT_CUT, _WORD_CUT, _COMPLEMENTIZER, _BEFORE_AN = 1, 2, 4, 8
 
 
-@per_word(key=lambda t: (t.kind, t.norm))
+@per_word
 def _clause_flags(t: Token) -> int:
     """How a token may cut a clause."""
     word = t.kind == "word"
@@ -178,7 +178,7 @@ def _lookup(view: SentenceView, i: int) -> list[lx.Entry]:
     return _entries(tok)
 
 
-@per_word()
+@per_word
 def _entries(tok: Token) -> list[lx.Entry]:
     table = lx.triggers()
     found: list[lx.Entry] = []

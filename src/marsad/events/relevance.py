@@ -46,7 +46,7 @@ def _lexicon() -> dict[str, frozenset[str]]:
     return {k: frozenset(norm(w) for w in v.split()) for k, v in _DOMAINS.items()}
 
 
-@per_word()
+@per_word
 def _domains_of(tok) -> tuple[str, ...]:
     """The domains whose lexicon holds one of the word's forms."""
     forms = set(tok.forms or (tok.norm,))

@@ -505,7 +505,7 @@ _NO_SUBJECT = _NoSubject()
 _PREP, _VERB = 1, 2
 
 
-@per_word(key=lambda t: (t.kind, t.norm))
+@per_word
 def _source_kind(t: Token) -> int:
     """Whether a word is an attribution preposition (بحسب) or verb (أفاد)."""
     forms = _forms(t)

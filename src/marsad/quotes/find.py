@@ -100,7 +100,7 @@ def find_quotes(article: Article) -> list[Quote]:
 _NOT_AFTER, _SPEECH, _NAQL_VERB, _CONNECTOR, _SAYING, _JAA = 1, 2, 4, 8, 16, 32
 
 
-@per_word()
+@per_word
 def _flags(t: Token) -> int:
     """What a word can be for `_sites`."""
     return ((_NOT_AFTER if plain(t, L.NOT_A_VERB_AFTER) else 0)

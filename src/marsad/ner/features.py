@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from ..text.normalize import norm
 from ..text.tokens import analyse
+from ..text.wordcache import LIMIT
 
 _OFFSETS = (-2, -1, 1, 2)
 MAX_GAZ = 5
-MAX_CACHE = 300_000      # word types; a long-running worker clears its caches past this
+MAX_CACHE = LIMIT        # word types; a long-running worker clears its caches past this
 
 
 def _shape(w: str) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..article import Article, Span, Token
 from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
+from ..text.wordcache import LIMIT
 from . import names as nm
 
 MAX_WORDS = 5
@@ -38,7 +39,7 @@ _FIRSTS: dict[str, list[tuple[str, int]]] = {}       # the forms as gazetteer ke
 _CLOSED: dict[str, bool] = {}
 _KEY1: dict[str, str] = {}
 _NO_GAZ_MEMO: dict[str, bool] = {}
-_CACHE_MAX = 200_000
+_CACHE_MAX = LIMIT
 
 
 

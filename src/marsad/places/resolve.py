@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 
 from ..article import Article, Place, Span
 from ..pipeline import stage
+from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
 from .mentions import _SINGULAR, NAME_OPENERS, Mention, common_words, find_mentions
 
@@ -57,7 +58,7 @@ def _nisba_stems(t, table: dict, memo: dict) -> tuple[str, ...]:
     """The nisba stems a word's readings carry (السوريين → سوري); kept per normalised word."""
     stems = memo.get(t.norm)
     if stems is None:
-        if len(memo) > 200_000:
+        if len(memo) > LIMIT:
             memo.clear()
         found = []
         for f in t.forms:

@@ -32,6 +32,12 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
 
 
+def settle() -> None:
+    """What marsad's batch workers do after their first article (`marsad.batch.settle`)."""
+    from marsad.batch import settle as settle_gc
+    settle_gc()
+
+
 def process_line(line: str) -> tuple[int, int, int, dict[str, float], list[str]]:
     """One article, end to end: (words, tokens, output bytes, seconds in each stage, warnings).
 
@@ -56,6 +62,7 @@ def _init_worker(barrier, warmup_line: str) -> None:
     global _BARRIER
     _BARRIER = barrier
     process_line(warmup_line)
+    settle()
     barrier.wait()
 
 
@@ -106,6 +113,7 @@ def throughput(corpus: str, limit: int | None, workers: int, chunksize: int) -> 
     sampler = None
     if workers == 1:
         process_line(lines[0])
+        settle()
         t0 = time.perf_counter()
         results = [process_line(line) for line in lines]
         seconds = time.perf_counter() - t0

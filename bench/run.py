@@ -273,6 +273,8 @@ def main(argv=None) -> None:
     ap.add_argument("--baseline-model-dir", help="keep the prepared tokenizer + model here and reuse it next time")
     ap.add_argument("--no-baseline", action="store_true", help="measure marsad only")
     ap.add_argument("--startup-runs", type=int, default=3)
+    ap.add_argument("--allow-no-gazetteer", action="store_true",
+                    help="run even when no gazetteer is installed (the places stage then measures less)")
     ap.add_argument("--out", default=str(HERE / "results"), help="folder for the .md and .json (default: %(default)s)")
     args = ap.parse_args(argv)
     workers = sorted({int(w) for w in args.workers.split(",")})
@@ -280,6 +282,14 @@ def main(argv=None) -> None:
     if not Path(corpus).exists():
         sys.exit(f"bench: no corpus at {corpus}; put the shared folder beside the repo or pass --corpus.")
 
+    if not args.allow_no_gazetteer:
+        from marsad.paths import data_dir
+        from marsad.places.gazetteer import get as gazetteer
+        if gazetteer() is None:
+            sys.exit(f"bench: no gazetteer in {data_dir() / 'places'}: the places stage would skip its lookups "
+                     "and the numbers would not measure the full pipeline. Run `marsad places build --geonames "
+                     "../shared/data/geonames_mena` (or set MARSAD_DATA to where it was built), or pass "
+                     "--allow-no-gazetteer to measure without it.")
     info = machine_info()
     marsad = run_marsad(corpus, args.limit, workers, args.startup_runs)
     baseline = None

@@ -21,7 +21,7 @@ HAVE_BASELINE = all(importlib.util.find_spec(m) for m in ("torch", "transformers
 def bench_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     args = [sys.executable, str(ROOT / "bench" / "run.py"), "--corpus", str(CORPUS), "--limit", "5",
-            "--startup-runs", "1", "--out", str(out)]
+            "--startup-runs", "1", "--out", str(out), "--allow-no-gazetteer"]
     args += ["--baseline-limit", "2", "--baseline-tiny"] if HAVE_BASELINE else ["--no-baseline"]
     proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -37,7 +37,7 @@ def test_ner_neural_train_tiny_slice_end_to_end(tiny_neural):
     tagger = load(tiny_neural)
     assert isinstance(tagger, NeuralTagger)
     sentences = read_conll(ANER / "ANERCorp.approxCamelSplit.train.txt")[:3]
-    many = tagger.tag_many([t for t, _ in sentences] + [[]])
+    many = [tags for tags, _ in tagger.tag_many([t for t, _ in sentences] + [[]])]
     assert many[-1] == []
     for (tokens, _), tags in zip(sentences, many):
         assert len(tags) == len(tokens) and set(tags) <= set(tagger.labels)

@@ -245,10 +245,16 @@ class Article:
 
 def encode(obj: Any, text: str) -> Any:
     """Dataclass → JSON-ready value; spans carry their text so readers need no offsets."""
+    if obj is None or isinstance(obj, (str, int, float)):
+        return obj
     if isinstance(obj, Span):
         return {"start": obj.start, "end": obj.end, "text": text[obj.start:obj.end]}
-    if dataclasses.is_dataclass(obj):
-        return {f.name: encode(getattr(obj, f.name), text) for f in dataclasses.fields(obj)}
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in dataclasses.fields(obj)) \
+            if dataclasses.is_dataclass(obj) else ()
+    if names:
+        return {name: encode(getattr(obj, name), text) for name in names}
     if isinstance(obj, (list, tuple)):
         return [encode(x, text) for x in obj]
     if isinstance(obj, dict):
@@ -256,6 +262,7 @@ def encode(obj: Any, text: str) -> Any:
     return obj
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}    # () for a type that is no dataclass
 _HINTS: dict[type, dict[str, Any]] = {}
 
 

@@ -35,6 +35,7 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
     """Extract events, figures and quotes from PATHS (.txt .json .jsonl .html, folders, or - for stdin)."""
     from .errors import InputError, MarsadError
     from .output import to_record
+    from .batch import settle
     from .readers import MAX_BYTES, parse_date, read_inputs
     import marsad
 
@@ -56,6 +57,7 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
             _fail(f"{item.id}: {e.message}")
             failed += 1
             continue
+        settle()                            # models are loaded now: see marsad.batch.settle
         for w in article.warnings:          # once per run, not once per article
             if w not in warned:
                 warned.add(w)

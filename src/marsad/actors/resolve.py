@@ -30,6 +30,7 @@ from functools import lru_cache
 from ..article import ActorMention, Article, Span, Token
 from ..pipeline import stage
 from ..text import norm
+from ..text.wordcache import per_word
 from .registry import GENERIC_STATE, Actor, Registry, load_registry
 
 # Nouns for an actor's members: "مسلحي داعش", "عناصر من التنظيم", "عناصره".
@@ -89,6 +90,7 @@ _QAEDA = norm("القاعدة")
 _BASE_WORDS = {norm(w) for w in ("قاعدة", "قواعد", "القواعد")}
 _MENA_EXCLUDED = {"US", "RU", "FR", "GB"}
 _CUE_BLOCKLIST = {norm(w) for w in ("المالية", "المالي")}
+_MEMBER_KEYS = frozenset(MEMBER_NOUNS) | frozenset(MILITANT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,35 +100,57 @@ class _Alias:
     via: str
 
 
-def token_keys(t: Token) -> set[str]:
+@per_word
+def token_keys(t: Token) -> frozenset[str]:
     """Every string a lexicon entry may match this token as (forms, plus the definite stem)."""
     keys = set(t.forms)
     keys.add(t.norm)
     prefix = t.norm[:len(t.norm) - len(t.stem)]
     if t.stem != t.norm and (prefix.endswith("ال") or prefix.endswith("لل")):
         keys.add("ال" + t.stem)
-    return keys
+    return frozenset(keys)
 
 
 class PhraseIndex:
-    """Multi-word lexicon entries keyed by their first word; matched on token keys."""
+    """Multi-word lexicon entries keyed by their first word (and, when they have one, their
+    second: "قوات" opens hundreds of entries, the next word picks a few); matched on token keys."""
 
     def __init__(self):
-        self.first: dict[str, list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.single: dict[str, list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.pair: dict[tuple[str, str], list[tuple[tuple[str, ...], object]]] = defaultdict(list)
+        self.openers: set[str] = set()
 
     def add(self, phrase: str, value) -> None:
         words = tuple(norm(phrase).split())
         if words:
-            self.first[words[0]].append((words, value))
+            if len(words) == 1:
+                self.single[words[0]].append((words, value))
+            else:
+                self.pair[words[0], words[1]].append((words, value))
+            self.openers.add(words[0])
+
+    def candidates(self, keys: list[frozenset[str]]) -> list[int]:
+        """Positions whose token may open an entry."""
+        openers = self.openers
+        return [i for i, k in enumerate(keys) if not k.isdisjoint(openers)]
 
     def match(self, tokens: list[Token], i: int, keys: list[set[str]]):
         """The longest entry starting at token i: (end index, value, words, key of token i), or None."""
+        if keys[i].isdisjoint(self.openers):   # most tokens open no entry
+            return None
+        nxt = i + 1                            # the next word, past quotation marks
+        while nxt < len(tokens) and _skipped(tokens[nxt]):
+            nxt += 1
+        seconds = keys[nxt] if nxt < len(tokens) else ()
         best = None
-        for k in keys[i]:
-            for words, value in self.first.get(k, ()):
+        for k in keys[i] & self.openers:
+            entries = list(self.single.get(k, ()))
+            for w in seconds:
+                entries += self.pair.get((k, w), ())
+            for words, value in entries:
                 j, n = i + 1, 1
                 while n < len(words) and j < len(tokens):
-                    if tokens[j].kind == "punct" and (tokens[j].norm in _QUOTE_MARKS or tokens[j].norm == "_"):
+                    if _skipped(tokens[j]):
                         j += 1
                         continue
                     if words[n] != tokens[j].norm and words[n] not in keys[j]:
@@ -136,6 +160,10 @@ class PhraseIndex:
                                         or len(words) == len(best[2]) and len(k) > len(best[3])):
                     best = (j, value, words, k)
         return best
+
+
+def _skipped(t: Token) -> bool:
+    return t.kind == "punct" and (t.norm in _QUOTE_MARKS or t.norm == "_")
 
 
 @lru_cache(maxsize=1)
@@ -211,7 +239,7 @@ def _mention(span: Span, actor: Actor, via: str) -> ActorMention:
 def article_country(article: Article, tokens: list[Token], keys: list[set[str]], cues: PhraseIndex) -> str | None:
     """The country most of the article is about: country names and adjectives, plus geocoded places."""
     votes: Counter = Counter()
-    for i in range(len(tokens)):
+    for i in cues.candidates(keys):
         m = cues.match(tokens, i, keys)
         if m and m[1] not in _MENA_EXCLUDED:
             votes[m[1]] += 1
@@ -233,6 +261,9 @@ def find_actors(article: Article) -> list[ActorMention]:
     out = ctx.mentions
     i = 0
     while i < len(tokens):
+        if _inert(tokens[i]):
+            i += 1
+            continue
         found = _at(i, tokens, keys, article, ctx, aliases, generic, militant, country, sentence_cues)
         if found is None:
             i += 1
@@ -246,10 +277,24 @@ def find_actors(article: Article) -> list[ActorMention]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _openers() -> frozenset[str]:
+    _, aliases, generic, militant, _, _ = _indexes()
+    return frozenset(aliases.openers | generic.openers | militant.openers | _MEMBER_KEYS)
+
+
+@per_word
+def _inert(t: Token) -> bool:
+    """No mention can start at this word (see `_at`'s six ways)."""
+    return t.kind != "word" or token_keys(t).isdisjoint(_openers()) and not (
+        _MEMBER_PRONOUN.match(t.norm) or t.norm in DEMONSTRATIVES
+        or _definite(t) and ("ال" + t.stem) in ANAPHORS)
+
+
 def _sentence_cues(tokens, keys, names, ctx) -> dict[int, set[str]]:
     """Countries named in each sentence (names only: adjectives are also surnames, "محمد صالح العراقي")."""
     found: dict[int, set[str]] = defaultdict(set)
-    for i in range(len(tokens)):
+    for i in names.candidates(keys):
         m = names.match(tokens, i, keys)
         if m and m[1] not in _MENA_EXCLUDED:
             found[ctx.sentence_of(tokens[i].span.start)].add(m[1])
@@ -303,8 +348,9 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
         actor = _state_actor(role, t.span.start, ctx, country, sentence_cues)
         return end, (_mention(_span(article.text, tokens, i, end, key), actor, "descriptor") if actor else None)
     # 3. A member noun before a name or an anaphor: "مسلحي داعش", "عناصر من التنظيم", "14 مسلحا من قوات النظام".
-    member = next((k for k in sorted(keys[i], key=len, reverse=True) if k in MEMBER_NOUNS or k in MILITANT_WORDS),
-                  None)
+    member = None
+    if not keys[i].isdisjoint(_MEMBER_KEYS):
+        member = next((k for k in sorted(keys[i], key=len, reverse=True) if k in _MEMBER_KEYS), None)
     if member is not None:
         j = i + 1
         if j < len(tokens) and tokens[j].norm == "من":

@@ -31,6 +31,7 @@ from typing import Any
 
 from .. import __version__
 from ..article import Article, Span, encode
+from . import settle
 
 # Layers with a table of their own (table name -> layer name).
 TABLE_LAYERS = {"events": "events", "figures": "figures", "quotes": "quotes",
@@ -63,6 +64,7 @@ def process(article: Article, pipeline=None) -> dict[str, Any]:
             import marsad
             pipeline = marsad.default_pipeline()
         pipeline(article)
+        settle()
         return to_record(article, stages=pipeline.names, key=key)
     except Exception as e:   # one bad article must not stop a batch; the parent records it
         return error_record(article, e, key)

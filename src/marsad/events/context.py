@@ -83,10 +83,17 @@ class Context:
         self.quantities = list(article.layer("quantities"))
         self.have_quantities = "quantities" in article.layers
         self.pub = _iso(article.date)
+        self._inside: dict[tuple[int, int], list] = {}
 
-    def in_sentence(self, items, view: SentenceView, key=lambda x: x.span):
-        s = view.sentence.span
-        return [x for x in items if key(x) is not None and s.start <= key(x).start and key(x).end <= s.end]
+    def in_sentence(self, items, view: SentenceView) -> list:
+        """The items (this context's places, actors, times...) inside the view's sentence;
+        asked again and again for the same sentences, so kept."""
+        got = self._inside.get((id(items), view.index))
+        if got is None:
+            s = view.sentence.span
+            got = self._inside[id(items), view.index] = [
+                x for x in items if x.span is not None and s.start <= x.span.start and x.span.end <= s.end]
+        return list(got)
 
 
 def _dateline_spans(article: Article) -> list[Span]:

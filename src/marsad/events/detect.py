@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..article import Article, Sentence, Token
 from ..text import norm
 from ..text.boilerplate import in_boilerplate
+from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _CLAUSE_PUNCT = {"،", ",", "؛", ";", ":", "(", ")", "-"}
@@ -57,8 +58,9 @@ class SentenceView:
 
     def has(self, cue: frozenset[str], a: int, b: int) -> int | None:
         """Index of the first token in [a, b) with a form in `cue`."""
+        forms = self.forms
         for j in range(max(a, 0), min(b, len(self.tokens))):
-            if self.forms[j] & cue:
+            if not forms[j].isdisjoint(cue):
                 return j
         return None
 
@@ -90,26 +92,45 @@ def sentence_views(article: Article) -> list[SentenceView]:
         a = bisect.bisect_left(starts, s.span.start)
         b = bisect.bisect_left(starts, s.span.end)
         toks = tokens[a:b]
-        forms = [frozenset(t.forms or (t.norm,)) for t in toks]
+        forms = [_form_set(t) for t in toks]
         view = SentenceView(n, s, toks, forms, _clauses(toks))
         view.headline = _is_headline(article, s, toks, title)
         views.append(view)
     return views
 
 
+@per_word
+def _form_set(t: Token) -> frozenset[str]:
+    return frozenset(t.forms or (t.norm,))
+
+
+_PUNCT_CUT, _WORD_CUT, _COMPLEMENTIZER, _BEFORE_AN = 1, 2, 4, 8
+
+
+@per_word
+def _clause_flags(t: Token) -> int:
+    """How a token may cut a clause."""
+    word = t.kind == "word"
+    return ((_PUNCT_CUT if t.kind == "punct" and t.norm in _CLAUSE_PUNCT else 0)
+            | (_WORD_CUT if word and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
+                                      or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)) else 0)
+            | (_COMPLEMENTIZER if word and t.norm in _COMPLEMENTIZERS else 0)
+            | (_BEFORE_AN if word and (t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN) else 0))
+
+
 def _clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     cuts = [0]
     for j, t in enumerate(tokens):
-        if t.kind == "punct" and t.norm in _CLAUSE_PUNCT:
+        f = _clause_flags(t)
+        if not f:
+            continue
+        if f & _PUNCT_CUT:
             cuts.append(j + 1)
-        elif t.kind == "word" and j > 0 and (t.norm in _CLAUSE_WORDS or t.stem in _CLAUSE_WORDS
-                                             or (t.norm[:1] in "وف" and t.norm[1:] in _CLAUSE_WORDS)):
+        elif f & _WORD_CUT and j > 0:
             cuts.append(j)
-        elif t.kind == "word" and j > 0 and t.norm in _COMPLEMENTIZERS and tokens[j - 1].norm not in (
-                "قبل", "بعد", "دون", "من"):
+        elif f & _COMPLEMENTIZER and j > 0 and tokens[j - 1].norm not in ("قبل", "بعد", "دون", "من"):
             cuts.append(j)
-        elif t.kind == "word" and j > 0 and j + 1 < len(tokens) and tokens[j + 1].norm == "ان" and (
-                t.norm in _CLAUSE_BEFORE_AN or t.norm[1:] in _CLAUSE_BEFORE_AN):
+        elif f & _BEFORE_AN and j > 0 and j + 1 < len(tokens) and tokens[j + 1].norm == "ان":
             cuts.append(j)
     cuts.append(len(tokens))
     out = []
@@ -151,10 +172,15 @@ def _choose(view: SentenceView, i: int, entries: list[lx.Entry]) -> lx.Entry:
 
 
 def _lookup(view: SentenceView, i: int) -> list[lx.Entry]:
-    table = lx.triggers()
     tok = view.tokens[i]
     if tok.kind != "word":
         return []
+    return _entries(tok)
+
+
+@per_word
+def _entries(tok: Token) -> list[lx.Entry]:
+    table = lx.triggers()
     found: list[lx.Entry] = []
     for f in tok.forms or (tok.norm,):
         definite = f != tok.norm and tok.norm[:-len(f)].endswith("ال")

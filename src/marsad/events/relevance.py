@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..article import Article
 from ..text import norm
+from ..text.wordcache import per_word
 
 _DOMAINS = {
     "conflict": """مسلح مسلحين مسلحون المسلحه الجيش جيش قوات القوات عسكري عسكريه العسكريه ميليشيا ميليشيات مليشيا
@@ -45,15 +46,18 @@ def _lexicon() -> dict[str, frozenset[str]]:
     return {k: frozenset(norm(w) for w in v.split()) for k, v in _DOMAINS.items()}
 
 
+@per_word
+def _domains_of(tok) -> tuple[str, ...]:
+    """The domains whose lexicon holds one of the word's forms."""
+    forms = set(tok.forms or (tok.norm,))
+    return tuple(k for k, words in _lexicon().items() if not forms.isdisjoint(words))
+
+
 def domain_counts(article: Article) -> dict[str, int]:
-    lex = _lexicon()
-    counts = {k: 0 for k in lex}
+    counts = {k: 0 for k in _lexicon()}
     for tok in article.layer("tokens"):
-        if tok.kind != "word":
-            continue
-        forms = set(tok.forms or (tok.norm,))
-        for k, words in lex.items():
-            if forms & words:
+        if tok.kind == "word":
+            for k in _domains_of(tok):
                 counts[k] += 1
     return counts
 

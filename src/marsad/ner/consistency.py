@@ -13,7 +13,6 @@ chunks of 10 to 40 sentences and thresholds 0.8 to 0.95).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 from ..text.normalize import norm
 from ..text.tokens import analyse
@@ -24,38 +23,40 @@ MIN_STEM = 3           # shorter stems are too often ordinary words
 CONLL_WINDOW = 20      # sentences taken as one document where a CoNLL file has no document breaks
 
 
-@lru_cache(maxsize=1 << 16)        # every O word of every article is looked up: cache per word
-def _stem(word: str) -> str:
-    return analyse(norm(word))[1]
+def _analysis(word: str) -> tuple[str, str, list[str]]:
+    return analyse(norm(word))
 
 
-@lru_cache(maxsize=1 << 16)
-def _forms(word: str) -> tuple[str, ...]:
-    """The word's stem first, then its other clitic-stripped forms (وليبرمان → ليبرمان)."""
-    _, stem, forms = analyse(norm(word))
-    return (stem, *forms)
-
-
-def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[float]]]
+def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[float]]], analysis=_analysis
               ) -> list[tuple[list[str], list[float]]]:
+    """`analysis(word) -> (normalised, stem, clitic-stripped forms)`; a tagger's cached one is faster."""
     lexicon: dict[str, Counter] = defaultdict(Counter)
     confidence: dict[str, list[float]] = defaultdict(list)
     for words, (tags, scores) in zip(sentences, tagged):
+        if tags.count("O") == len(tags):
+            continue
         for a, b, kind in bio_spans(tags):
             if b - a == 1 and scores[a] >= MIN_SCORE:
-                stem = _stem(words[a])
+                stem = analysis(words[a])[1]
                 if len(stem) >= MIN_STEM:
                     lexicon[stem][kind] += 1
                     confidence[stem].append(scores[a])
     if not lexicon:
         return tagged
     out = []
+    known: dict[str, str | None] = {}        # word -> its lexicon stem, once per distinct word
     for words, (tags, scores) in zip(sentences, tagged):
         tags, scores = list(tags), list(scores)
         for i, word in enumerate(words):
             if tags[i] != "O":
                 continue
-            stem = next((f for f in _forms(word) if f in lexicon), None)
+            if word in known:
+                stem = known[word]
+            else:
+                _, stem, forms = analysis(word)
+                if stem not in lexicon:      # the stem first, then the other forms (وليبرمان → ليبرمان)
+                    stem = None if lexicon.keys().isdisjoint(forms) else next(f for f in forms if f in lexicon)
+                known[word] = stem
             if stem:
                 kind = lexicon[stem].most_common(1)[0][0]
                 prev = tags[i - 1] if i else "O"
@@ -68,9 +69,14 @@ def propagate(sentences: list[list[str]], tagged: list[tuple[list[str], list[flo
 def tag_document(tagger, sentences: list[list[str]], consistent: bool = True
                  ) -> list[tuple[list[str], list[float]]]:
     """Tags and scores of every sentence of one document, made consistent across it."""
-    many = getattr(tagger, "tag_many_with_scores", None)     # a batched tagger takes the article at once
-    tagged = many(sentences) if many else [tagger.tag_with_scores(words) for words in sentences]
-    return propagate(sentences, tagged) if consistent else tagged
+    if hasattr(tagger, "tag_many"):
+        tagged = tagger.tag_many(sentences)
+    else:
+        tagged = [tagger.tag_with_scores(words) for words in sentences]
+    if not consistent:
+        return tagged
+    featurizer = getattr(tagger, "featurizer", None)
+    return propagate(sentences, tagged, featurizer.analysis if featurizer else _analysis)
 
 
 def tag_conll(tagger, sentences: list[list[str]], consistent: bool = True) -> list[list[str]]:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from .features import Featurizer
+from .linear import LinearCRF
 
 CRF_FILE = "crf.crfsuite"
 RESOURCES_FILE = "resources.json.gz"
@@ -43,15 +44,18 @@ class CRFTagger:
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(path / CRF_FILE))
 
+        self.linear = LinearCRF(self.tagger, self.featurizer)
+
     def tag(self, tokens: list[str]) -> list[str]:
-        if not tokens:
-            return []
-        return self.tagger.tag(self.featurizer.sentence(tokens))
+        return self.tag_with_scores(tokens)[0]
 
     def tag_with_scores(self, tokens: list[str]) -> tuple[list[str], list[float]]:
         """Tags and, per token, the model's marginal probability of its tag."""
-        tags = self.tag(tokens)
-        return tags, [self.tagger.marginal(t, i) for i, t in enumerate(tags)]
+        return self.tag_many([tokens])[0]
+
+    def tag_many(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
+        """`tag_with_scores` for many sentences in one batch (see `linear.py`)."""
+        return self.linear.tag_many(sentences)
 
 
 def save_resources(path: Path, resources: dict, config: dict) -> None:

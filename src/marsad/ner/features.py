@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from ..text.normalize import norm
 from ..text.tokens import analyse
+from ..text.wordcache import LIMIT
 
 _OFFSETS = (-2, -1, 1, 2)
 MAX_GAZ = 5
-MAX_CACHE = 300_000      # word types; a long-running worker clears its caches past this
+MAX_CACHE = LIMIT        # word types; a long-running worker clears its caches past this
 
 
 def _shape(w: str) -> str:
@@ -59,10 +60,11 @@ class Featurizer:
         self._own: dict[str, list[str]] = {}
         self._ctx: dict[int, dict[str, list[str]]] = {o: {} for o in _OFFSETS}
         self._analysis: dict[str, tuple[str, str, list[str]]] = {}
+        self._longest: dict[str, int] = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_own"], state["_ctx"], state["_analysis"] = {}, {o: {} for o in _OFFSETS}, {}
+        state["_own"], state["_ctx"], state["_analysis"], state["_longest"] = {}, {o: {} for o in _OFFSETS}, {}, {}
         return state
 
     def analysis(self, token: str) -> tuple[str, str, list[str]]:
@@ -73,7 +75,9 @@ class Featurizer:
             a = self._analysis[token] = (n, stem, forms)
         return a
 
-    def _word(self, token: str) -> tuple[list[str], dict[int, list[str]]]:
+    def word_parts(self, token: str) -> tuple[list[str], list[str]]:
+        """A word type's own features, and the features its neighbours see of it (each is
+        prefixed with the neighbour's offset, "-1:w=...", in the CRF's attributes)."""
         n, stem, forms = self.analysis(token)
         cfg = self.config
         f = ["b", "w=" + n, "s=" + stem, "sh=" + _shape(n), "len=%d" % min(len(stem), 9),
@@ -107,53 +111,75 @@ class Featurizer:
         if cfg["stats"]:
             f.append("f=%d" % self.freq.get(n, -1))
             f.append("al=%d" % self.al.get(stem, -1))
-        return f, {o: [f"{o}:{x}" for x in ctx] for o in _OFFSETS}
+        return f, ctx
 
     def _lookup(self, token: str):
         own = self._own.get(token)
         if own is None:
-            own, ctx = self._word(token)
+            own, ctx = self.word_parts(token)
             self._own[token] = own
             for o in _OFFSETS:
-                self._ctx[o][token] = ctx[o]
+                self._ctx[o][token] = [f"{o}:{x}" for x in ctx]
         return own
 
-    def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
-        """B-/I- marks of the longest gazetteer phrase at each position (first word in any form)."""
-        out: list[list[str]] = [[] for _ in tokens]
+    def trim(self) -> bool:
+        """Clear the per-word caches once they pass MAX_CACHE types (call between sentences, never
+        while one is in use); True when they were cleared."""
+        if len(self._own) <= MAX_CACHE and len(self._analysis) <= MAX_CACHE:
+            return False
+        self._own.clear(), self._analysis.clear(), self._longest.clear()
+        for cache in self._ctx.values():
+            cache.clear()
+        return True
+
+    def offsets(self) -> tuple[int, ...]:
+        """The neighbour positions whose words contribute context features."""
+        return tuple(o for o in _OFFSETS if abs(o) <= self.config["window"])
+
+    def phrase_hits(self, tokens: list[str], candidates=None) -> list[tuple[int, int, list[str]]]:
+        """(start, words, gazetteer names) of the longest gazetteer phrase at each position, left
+        to right, a phrase's words taken by it (its first word in any form). `candidates`: the
+        positions where a phrase may start, when the caller already knows them."""
         if not self.config["gazetteers"] or not self.gaz_phrases:
-            return out
-        norms = [self.analysis(t) for t in tokens]
-        i = 0
-        first = self.gaz_first
-        while i < len(tokens):
-            hit = None
-            longest = max((first.get(form, 0) for form in norms[i][2]), default=0)
-            for length in range(min(longest, len(tokens) - i), 1, -1):
-                rest = tuple(a[0] for a in norms[i + 1:i + length])
-                for form in norms[i][2]:
-                    names = self.gaz_phrases.get((form,) + rest)
-                    if names:
-                        hit = (length, names)
-                        break
-                if hit:
+            return []
+        if candidates is None:
+            candidates = [i for i, t in enumerate(tokens) if self.phrase_start(t)]
+        hits = []
+        free = 0
+        n = len(tokens)
+        for i in candidates:
+            if i < free:
+                continue
+            forms = self.analysis(tokens[i])[2]
+            for length in range(min(self.phrase_start(tokens[i]), n - i), 1, -1):
+                rest = tuple(self.analysis(t)[0] for t in tokens[i + 1:i + length])
+                names = next((got for got in (self.gaz_phrases.get((f,) + rest) for f in forms) if got), None)
+                if names:
+                    hits.append((i, length, names))
+                    free = i + length
                     break
-            if hit:
-                length, names = hit
-                for name in names:
-                    out[i].append("G=B-" + name)
-                    for j in range(i + 1, i + length):
-                        out[j].append("G=I-" + name)
-                i += length
-            else:
-                i += 1
+        return hits
+
+    def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
+        """B-/I- marks of the longest gazetteer phrase at each position."""
+        out: list[list[str]] = [[] for _ in tokens]
+        for i, length, names in self.phrase_hits(tokens):
+            for name in names:
+                out[i].append("G=B-" + name)
+                for j in range(i + 1, i + length):
+                    out[j].append("G=I-" + name)
         return out
 
+    def phrase_start(self, token: str) -> int:
+        """Length of the longest gazetteer phrase that may start with this word (0: none)."""
+        n = self._longest.get(token)
+        if n is None:
+            first = self.gaz_first
+            n = self._longest[token] = max((first.get(f, 0) for f in self.analysis(token)[2]), default=0)
+        return n
+
     def sentence(self, tokens: list[str]) -> list[list[str]]:
-        if len(self._own) > MAX_CACHE:       # cleared between sentences, never while one is in use
-            self._own.clear(), self._analysis.clear()
-            for cache in self._ctx.values():
-                cache.clear()
+        self.trim()
         own = [self._lookup(t) for t in tokens]
         gaz = self._gaz_spans(tokens)
         n = len(tokens)

@@ -300,7 +300,7 @@ class NeuralTagger:
             paths[k][a:b] = path
         return paths
 
-    def tag_many_with_scores(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
+    def tag_many(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
         """Tags and per-token scores (softmax of the token's own tag scores) for many sentences."""
         if not any(sentences):
             return [([], []) for _ in sentences]
@@ -320,11 +320,8 @@ class NeuralTagger:
                         [min(max(float(p[i, j]), 1e-6), 1.0) for i, j in enumerate(path)]))
         return out
 
-    def tag_many(self, sentences: list[list[str]]) -> list[list[str]]:
-        return [tags for tags, _ in self.tag_many_with_scores(sentences)]
-
     def tag_with_scores(self, tokens: list[str]) -> tuple[list[str], list[float]]:
-        return self.tag_many_with_scores([tokens])[0]
+        return self.tag_many([tokens])[0]
 
     def tag(self, tokens: list[str]) -> list[str]:
         return self.tag_with_scores(tokens)[0]

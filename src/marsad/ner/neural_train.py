@@ -422,15 +422,16 @@ trained on the other 90 %), then on the test part for the final numbers only (ne
 with the document consistency of `consistency.py` (what `marsad ner eval` and the stage do). The test file is
 our approximation of the CAMeL split. Speed: `python bench/ner_speed.py --model ...`, one core, the ner stage
 timed per article on 500 conflict-news articles (402 marsad tokens on average), warm / cold per-word caches,
-on the shared 2-core machine (other jobs running: ±20 %).
+on the shared 2-core machine (other jobs running: ±20 %); rows without "before" were measured before main's
+speed work on the shared stage and consistency code (which took ~0.3 ms/article off the neural tagger).
 
 | variant | dev micro-F1 (sentence / doc) | dev LOC / MISC / ORG / PERS (doc) | test micro-F1 (sentence / doc) | test LOC / MISC / ORG / PERS (doc) | ms/article warm / cold |
 |---|---|---|---|---|---|
-| CRF (python-crfsuite, the shipped default), trained on the 90 % | 0.712 / 0.717 | .839 / .543 / .635 / .701 | (full-train model) — / 0.688 | .847 / .552 / .529 / .657 | 5.4 / 6.9 |
+| CRF (python-crfsuite, the shipped default), trained on the 90 % | 0.712 / 0.717 | .839 / .543 / .635 / .701 | (full-train model) — / 0.688 | .847 / .552 / .529 / .657 | 1.9 / 2.9 (5.4 / 6.9 before main's speed work) |
 | BiLSTM 128 each way (input layer 128), no weight averaging, 19 epochs | 0.743 / 0.747 | .853 / .544 / .649 / .771 | 0.688 / 0.692 | .845 / .519 / .537 / .680 | ~14 / — (a Python step per position) |
 | dilated CNN 256 ch. x 4 layers (1,2,4,1), no averaging | 0.704 at epoch 8, stopped (too slow to tag at 256 channels: ~1.6 MFLOP/token) | | | | |
 | dilated CNN 128 ch. x 3 layers (1,2,4), weight EMA 0.99, best epoch 25 of 33 | 0.740 / 0.739 | .847 / .570 / .650 / .746 | 0.690 / 0.693 | .850 / .553 / .516 / .678 | 3.8 / 7.9 |
-| **same, retrained on all 4,036 sentences for 25 epochs (`--all-train --epochs 25`; shipped, decided before its test score was seen)** | (dev is in its training data) | | **0.702 / 0.708** | .854 / .540 / .547 / .702 | **3.7 / 8.2** |
+| **same, retrained on all 4,036 sentences for 25 epochs (`--all-train --epochs 25`; shipped, decided before its test score was seen)** | (dev is in its training data) | | **0.702 / 0.708** | .854 / .540 / .547 / .702 | **3.5 / 7.2** (3.7 / 8.2 before) |
 | CRF (90 %) and BiLSTM token marginals mixed, CRF weight 0.3 / 0.5 / 0.7 | 0.746 / 0.738 / 0.722 (sentence) | | | | (both models) |
 
 Notes: Viterbi run only over runs of tokens whose own P(O) < 0.98 (plus one token each side) gave the same tags

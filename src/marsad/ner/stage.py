@@ -10,6 +10,8 @@ tagger missed it elsewhere in the article (`consistency.py`). The model loads on
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from ..article import Article, Entity, Span
 from ..pipeline import stage
 from .conll import bio_spans, to_marsad_label
@@ -22,16 +24,15 @@ LABELS = ("PER", "LOC", "ORG", "MISC")
 def sentence_tokens(article: Article) -> list[list]:
     """The article's tokens grouped by sentence (tokens outside every sentence are skipped)."""
     tokens = article.layer("tokens")
+    starts = [t.span.start for t in tokens]
+    ends = [t.span.end for t in tokens]          # tokens do not overlap: both lists ascend
     groups, i = [], 0
     for s in article.layer("sentences"):
-        while i < len(tokens) and tokens[i].span.start < s.span.start:
-            i += 1
-        group = []
-        while i < len(tokens) and tokens[i].span.end <= s.span.end:
-            group.append(tokens[i])
-            i += 1
-        if group:
-            groups.append(group)
+        a = bisect_left(starts, s.span.start, i)
+        b = bisect_right(ends, s.span.end, a)
+        if b > a:
+            groups.append(tokens[a:b])
+        i = b
     return groups
 
 
@@ -41,6 +42,8 @@ def entities_of(article: Article, tagger=None) -> list[Entity]:
     sentences = [[article.text[t.span.start:t.span.end] for t in group] for group in groups]
     out = []
     for group, (tags, scores) in zip(groups, tag_document(tagger, sentences)):
+        if tags.count("O") == len(tags):
+            continue
         for a, b, kind in bio_spans(tags):
             label = to_marsad_label(kind)
             if label not in LABELS:          # a plug-in model's extra types (GPE, DATE...) are not ours

@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from ..article import Article, Figure, Quantity, Span, Token
 from ..pipeline import stage
 from ..text.normalize import norm
+from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _PERCENT = {norm(w) for w in ("%", "٪", "بالمئة", "بالمائة", "بالميه", "المئة", "المائة", "الميه")}
@@ -501,22 +502,35 @@ class _NoSubject:
 _NO_SUBJECT = _NoSubject()
 
 
+_PREP, _VERB = 1, 2
+
+
+@per_word
+def _source_kind(t: Token) -> int:
+    """Whether a word is an attribution preposition (بحسب) or verb (أفاد)."""
+    forms = _forms(t)
+    return ((_PREP if any(f in lx.SOURCE_PREPS for f in forms) else 0)
+            | (_VERB if any(f in lx.SOURCE_VERBS for f in forms) else 0))
+
+
 def _source(ctx: _Context, toks: list[Token]):
     """Who gives the numbers of a sentence: the subject of an attribution verb or the object of
     'بحسب'. None when the sentence names no one; _NO_SUBJECT when a verb has no subject
     ('كما أفادت عن اعتقال ...'), so the previous sentence's source carries over."""
     for i, t in enumerate(toks):
-        forms = _forms(t)
-        if any(f in lx.SOURCE_PREPS for f in forms):
+        kind = _source_kind(t)
+        if not kind:
+            continue
+        if kind & _PREP:
             j = i + 1
             while j < len(toks) and toks[j].norm in ("ل", "عن", "ما", "لما"):
                 j += 1
-            if j < len(toks) and any(f in lx.SOURCE_VERBS for f in _forms(toks[j])):
+            if j < len(toks) and _source_kind(toks[j]) & _VERB:
                 j += 1
             phrase = _phrase(ctx, toks, j)
             if phrase:
                 return phrase
-        if any(f in lx.SOURCE_VERBS for f in forms):
+        if kind & _VERB:
             phrase = _phrase(ctx, toks, i + 1)
             if phrase:
                 return phrase

@@ -24,7 +24,7 @@ from ..dates.calendar import MONTHS
 from ..pipeline import stage
 from ..text.normalize import norm, normalize
 from . import lexicon
-from .words import TEEN, TEEN_ONLY, Accumulator, ordinal_value, parse_digits, word_value
+from .words import ORDINAL_TENS, ORDINALS, TEEN, TEEN_ONLY, Accumulator, ordinal_value, parse_digits, word_value
 
 
 def _alts(words: str) -> str:
@@ -93,6 +93,8 @@ def _word_part(w: str) -> tuple[str, float, bool, bool] | None:
 
 def _scan(tokens: list[Token], i: int, text: str = "") -> tuple[Accumulator, int] | None:
     """Add up the number starting at token i; (accumulator, index of its last token)."""
+    if _part(tokens[i], text) is None:
+        return None                      # most tokens: no number starts here
     acc = Accumulator()
     last = None
     j = i
@@ -268,12 +270,17 @@ def _people_before(tokens, i) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _is_dual(word: str, stem: str) -> bool:
+    # the surface, the article-less stem or و + dual; 'لطفلين' (to two children) is not a count
+    forms = {word, stem} | ({word[1:]} if word.startswith("و") else set())
+    return any(lexicon.dual_entry(f) for f in forms)
+
+
 def _dual(tokens, i) -> Span | None:
     """A people noun in the dual ('جنديين', 'قتيلان', 'طفلتين'), with a following 'اثنين'."""
     tok = tokens[i]
-    # the surface, the article-less stem or و + dual; 'لطفلين' (to two children) is not a count
-    forms = {tok.norm, tok.stem} | ({tok.norm[1:]} if tok.norm.startswith("و") else set())
-    if tok.kind != "word" or not any(lexicon.dual_entry(f) for f in forms):
+    if tok.kind != "word" or not _is_dual(tok.norm, tok.stem):
         return None
     if i > 0 and _part(tokens[i - 1]) is not None:
         return None
@@ -287,8 +294,9 @@ def _dual(tokens, i) -> Span | None:
 def _ordinal_date(tokens, i) -> tuple[int, int] | None:
     """'التاسع من يناير', 'الحادي والعشرين من آذار', 'العاشر من الشهر الجاري': (day, last token)."""
     tok = tokens[i]
-    if tok.kind != "word" or not tok.norm.startswith(("ال", "وال", "بال", "فال")):
-        return None
+    if tok.kind != "word" or not tok.norm.startswith(("ال", "وال", "بال", "فال")) \
+            or tok.stem not in ORDINALS and tok.stem not in ORDINAL_TENS:
+        return None          # an ordinal day opens with an ordinal word
     words = []
     for t in tokens[i:i + 3]:
         s = t.stem

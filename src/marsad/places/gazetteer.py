@@ -6,6 +6,7 @@ stage then still finds mentions and says, once, that they are unresolved).
 """
 from __future__ import annotations
 
+import bisect
 import os
 import pickle
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ class Gazetteer:
         self.capitals: dict[str, int] = index.get("capitals", {})
         self._entries: dict[int, Entry] = {}
         self._nisbas: dict[str, str] | None = None
+        self._sorted_keys: list[str] | None = None
+        self.memo: dict = {}        # per-word facts the matcher derives from this gazetteer
 
     def __len__(self) -> int:
         return len(self._gid)
@@ -69,6 +72,15 @@ class Gazetteer:
     def lookup(self, key: str) -> list[tuple[int, int]]:
         """(place index, flags) for an Arabic key (see `names.arabic_key`)."""
         return [(v >> 3, v & 7) for v in self.names.get(key, ())]
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some Arabic key starts with `prefix`: a longer name cannot start where no
+        key has the first words' letters (keys have no spaces, so letters are enough)."""
+        keys = self._sorted_keys
+        if keys is None:
+            keys = self._sorted_keys = sorted(self.names)
+        i = bisect.bisect_left(keys, prefix)
+        return i < len(keys) and keys[i].startswith(prefix)
 
     def transliterations(self, name: str, main_only: bool = False) -> list[int]:
         """Places a Latin name of which spells this Arabic name: same consonants, and the long

@@ -19,16 +19,27 @@ Around the name the matcher reads:
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from ..article import Article, Span, Token
 from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
+from ..text.wordcache import LIMIT
 from . import names as nm
 
 MAX_WORDS = 5
+# A token's readings depend on its normalised text alone (its forms are computed from it),
+# so they are shared by every article a worker reads.
+_FORMS: dict[str, list[tuple[str, int]]] = {}
+_FIRSTS: dict[str, list[tuple[str, int]]] = {}       # the forms as gazetteer key openers
+_CLOSED: dict[str, bool] = {}
+_KEY1: dict[str, str] = {}
+_NO_GAZ_MEMO: dict[str, bool] = {}
+_CACHE_MAX = LIMIT
 
 
 
@@ -143,19 +154,20 @@ class Matcher:
         self.tokens: list[Token] = article.layer("tokens")
         self.sent_starts = [s.span.start for s in article.layer("sentences")]
         self.stop = stopwords()
-        self._form_cache: dict[int, list[tuple[str, int]]] = {}
         self._words = [t.kind == "word" for t in self.tokens]
 
     # --- token helpers ---------------------------------------------------------------
     def _forms(self, t: Token) -> list[tuple[str, int]]:
         """(form, characters of the normalised word cut before it), least cut first."""
-        hit = self._form_cache.get(id(t))
-        if hit is not None:
-            return hit
-        hit = self._form_cache[id(t)] = self._compute_forms(t)
+        hit = _FORMS.get(t.norm)
+        if hit is None:
+            if len(_FORMS) > _CACHE_MAX:
+                _FORMS.clear(), _FIRSTS.clear(), _CLOSED.clear(), _KEY1.clear()
+            hit = _FORMS[t.norm] = self._compute_forms(t)
         return hit
 
-    def _compute_forms(self, t: Token) -> list[tuple[str, int]]:
+    @staticmethod
+    def _compute_forms(t: Token) -> list[tuple[str, int]]:
         """Readings of the token as a name. A place name is a noun: the future prefix س is
         no clitic of it (سرقة is not س + رقة), and a word the corpus also writes with ال
         (البشرية، الورقة) is a word of its own, not a clitic and a name (ب + شرية)."""
@@ -187,19 +199,26 @@ class Matcher:
 
     def _lookup(self, i: int, first_forms=None) -> tuple[int, str, int, list] | None:
         """Longest gazetteer name starting at token i: (words, key, cut, hits)."""
-        if self.gaz is None or not self._is_word(i):
+        if self.gaz is None or not self._is_word(i) or self._closed(i):
             return None
-        forms = first_forms or self._forms(self.tokens[i])
-        if self._closed(i):
-            return None
+        if first_forms:
+            firsts = [(nm.strip_article(form.replace("ء", "")), cut) for form, cut in first_forms]
+        else:
+            firsts = self._firsts(self.tokens[i])
         span = 1
-        while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
-            span += 1
+        if self._is_word(i + 1) and not self._closed(i + 1):
+            # a longer name only where some key starts with the first two words' letters
+            second = self.tokens[i + 1].norm.replace("ء", "")
+            if any(self.gaz.has_prefix(first + second) for first, _ in firsts):
+                span = 2
+                while span < MAX_WORDS and self._is_word(i + span) and not self._closed(i + span):
+                    span += 1
+        lookup = self.gaz.lookup
         for n in range(span, 0, -1):
             rest = "".join(self.tokens[j].norm for j in range(i + 1, i + n)).replace("ء", "")
-            for form, cut in forms:
-                key = nm.strip_article(form.replace("ء", "")) + rest
-                hits = self.gaz.lookup(key)
+            for first, cut in firsts:
+                key = first + rest
+                hits = lookup(key)
                 if hits:
                     return n, key, cut, hits
         return None
@@ -212,7 +231,7 @@ class Matcher:
         i = 0
         while i < len(toks):
             t = toks[i]
-            if t.kind != "word" or (dl and dl.covers(t.span)):
+            if t.kind != "word" or (dl and dl.covers(t.span)) or self._cannot_start(i):
                 i += 1
                 continue
             m = self._mention_at(i)
@@ -295,11 +314,18 @@ class Matcher:
         import bisect
         taken = sorted((m.start, m.end) for m in mentions)
         starts = [a for a, _ in taken]
+        openings = {k[:n] for k in unknown for n in range(len(k) + 1)}
         extra = []
         for j, t in enumerate(self.tokens):
+            if t.kind != "word":
+                continue
+            key1 = self._key1(t)
+            # a two-word key starts with the first word's key: only then is it worth building
+            if key1 not in unknown and not (self._is_word(j + 1) and key1 in openings
+                                            and self._key(j, 2) in unknown):
+                continue
             k = bisect.bisect_right(starts, t.span.start) - 1
-            if t.kind != "word" or (k >= 0 and t.span.start < taken[k][1]) or self._key(j, 1) not in unknown \
-                    and not (self._is_word(j + 1) and self._key(j, 2) in unknown):
+            if k >= 0 and t.span.start < taken[k][1]:
                 continue
             for n in (2, 1):
                 if not all(self._is_word(k) for k in range(j, j + n)):
@@ -314,6 +340,45 @@ class Matcher:
                     break
         return sorted(mentions + extra, key=lambda m: m.start)
 
+    def _start_kind(self, t: Token) -> int:
+        """0: no mention can start at this word, whatever follows; 1: only a gazetteer name of
+        several words can (some key starts with its letters); 2: a mention may start here (a
+        head, region or landform word, or a name on its own). A function of the normalised
+        word and the gazetteer, so kept with the gazetteer."""
+        memo = self.gaz.memo.setdefault("start", {}) if self.gaz is not None else _NO_GAZ_MEMO
+        kind = memo.get(t.norm)
+        if kind is None:
+            if len(memo) > _CACHE_MAX:
+                memo.clear()
+            firsts = self._firsts(t) if self.gaz is not None else []
+            if self._head_of(t) or self._region_of(t) or t.norm.startswith("ال") and t.stem in REGION_NOUNS \
+                    or any(self.gaz.names.get(first) for first, _ in firsts):
+                kind = 2
+            elif any(self.gaz.has_prefix(first) for first, _ in firsts):
+                kind = 1
+            else:
+                kind = 0
+            memo[t.norm] = kind
+        return kind
+
+    def _cannot_start(self, i: int) -> bool:
+        """No mention starts at token i (what `_mention_at` would find, told cheaply)."""
+        t = self.tokens[i]
+        kind = self._start_kind(t)
+        if kind != 1:
+            return kind == 0
+        if self._closed(i) or not self._is_word(i + 1) or self._closed(i + 1):
+            return True
+        second = self.tokens[i + 1].norm.replace("ء", "")
+        return not any(self.gaz.has_prefix(first + second) for first, _ in self._firsts(t))
+
+    def _firsts(self, t: Token) -> list[tuple[str, int]]:
+        """The token's readings as the opening of a gazetteer key, with their cuts."""
+        firsts = _FIRSTS.get(t.norm)
+        if firsts is None:
+            firsts = _FIRSTS[t.norm] = [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in self._forms(t)]
+        return firsts
+
     def _head_of(self, t: Token) -> tuple[str, str] | None:
         """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""
         for f, cut in self._forms(t):
@@ -323,11 +388,16 @@ class Matcher:
 
     def _closed(self, j: int) -> bool:
         t = self.tokens[j]
-        if t.norm in CLOSED:
-            return True
-        if t.norm.startswith("ال") and t.stem == t.norm[2:]:
-            return False          # الله is not ال + له
-        return t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+        closed = _CLOSED.get(t.norm)
+        if closed is None:
+            if t.norm in CLOSED:
+                closed = True
+            elif t.norm.startswith("ال") and t.stem == t.norm[2:]:
+                closed = False          # الله is not ال + له
+            else:
+                closed = t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
+            _CLOSED[t.norm] = closed
+        return closed
 
     def _region_of(self, t: Token) -> str | None:
         for f, _ in self._forms(t):
@@ -427,6 +497,13 @@ class Matcher:
                 return cut
         return 0
 
+    def _key1(self, t: Token) -> str:
+        """`_key(j, 1)`, kept per normalised word."""
+        key = _KEY1.get(t.norm)
+        if key is None:
+            key = _KEY1[t.norm] = nm.arabic_key(t.norm[self._name_cut(t):])
+        return key
+
     def _key(self, j: int, n: int) -> str:
         t = self.tokens[j]
         first = t.norm[self._name_cut(t):]
@@ -501,9 +578,19 @@ class Matcher:
         if not ents:
             return mentions
         keep = []
+        ents = sorted(ents, key=lambda e: e.span.start)
+        ent_starts = [e.span.start for e in ents]
+        reach = list(accumulate((e.span.end for e in ents), max))     # furthest end so far
         for m in mentions:
             span = Span(m.name_start, m.name_end)
-            covering = [e for e in ents if e.span.overlaps(span)]
+            # the entities starting before the name ends, back to where none reaches it
+            k = bisect.bisect_left(ent_starts, span.end)
+            covering = []
+            while k > 0 and reach[k - 1] > span.start:
+                k -= 1
+                if ents[k].span.overlaps(span):
+                    covering.append(ents[k])
+            covering.reverse()
             if any(e.label in ("PER", "PERS", "ORG") and e.span.covers(span) and len(e.span) > len(span)
                    for e in covering) and not m.strong:
                 continue
@@ -511,12 +598,13 @@ class Matcher:
                 m.ner = True
             keep.append(m)
         dl = dateline_span(self.article)
+        kept = [(m.start, m.end) for m in keep]
         for e in ents:
-            if e.label not in ("LOC", "GPE") or any(e.span.overlaps(Span(m.start, m.end)) for m in keep):
+            if e.label not in ("LOC", "GPE") or any(a < e.span.end and e.span.start < b for a, b in kept):
                 continue
             if dl and dl.overlaps(e.span):        # the dateline city is the dateline's, as in find()
                 continue
-            toks = [k for k, t in enumerate(self.tokens) if t.kind == "word" and e.span.covers(t.span)]
+            toks = self._words_in(e.span)
             if not toks or len(toks) > MAX_WORDS:
                 continue
             j = toks[0]
@@ -528,6 +616,18 @@ class Matcher:
             keep.append(m)
         keep.sort(key=lambda m: m.start)
         return keep
+
+    def _words_in(self, span: Span) -> list[int]:
+        """Indices of the word tokens inside `span` (a contiguous run: tokens do not overlap)."""
+        k = self._token_at(span.start)
+        if self.tokens and self.tokens[k].span.start < span.start:
+            k += 1
+        out = []
+        while k < len(self.tokens) and self.tokens[k].span.end <= span.end:
+            if self.tokens[k].kind == "word":
+                out.append(k)
+            k += 1
+        return out
 
     # --- dateline ----------------------------------------------------------------------
     def dateline(self) -> Mention | None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..text import norm
+from ..text.wordcache import LIMIT
 
 _NON_ARABIC_LETTERS = set("پچژگڤۀیہےەێۆڵڕۊھکۇۈۋڭځڅډړږښګڼۍې")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
@@ -54,6 +56,7 @@ def strip_article(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=LIMIT)     # the matcher asks for the same words' keys in article after article
 def arabic_key(name: str) -> str:
     words = arabic_words(name)
     if not words:

@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 
 from ..article import Article, Place, Span
 from ..pipeline import stage
+from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
 from .mentions import _SINGULAR, NAME_OPENERS, Mention, common_words, find_mentions
 
@@ -53,19 +54,34 @@ def _km(a_lat, a_lon, b_lat, b_lon) -> float:
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
+def _nisba_stems(t, table: dict, memo: dict) -> tuple[str, ...]:
+    """The nisba stems a word's readings carry (السوريين → سوري); kept per normalised word."""
+    stems = memo.get(t.norm)
+    if stems is None:
+        if len(memo) > LIMIT:
+            memo.clear()
+        found = []
+        for f in t.forms:
+            s = nm.strip_article(f)
+            for stem in (s, s[:-1] if s.endswith("ه") else None, s[:-2] if s.endswith(("ين", "ون")) else None):
+                if stem and stem in table and stem not in found:
+                    found.append(stem)
+        stems = memo[t.norm] = tuple(found)
+    return stems
+
+
 def _nisba_countries(article: Article, gaz) -> Counter:
     table = gaz.nisbas
+    memo = gaz.memo.setdefault("nisba", {})
     votes: Counter = Counter()
     seen = set()
     for t in article.layer("tokens"):
         if t.kind != "word":
             continue
-        for f in t.forms:
-            s = nm.strip_article(f)
-            for stem in (s, s[:-1] if s.endswith("ه") else None, s[:-2] if s.endswith(("ين", "ون")) else None):
-                if stem and stem in table and stem not in seen:
-                    seen.add(stem)
-                    votes[table[stem]] += 1
+        for stem in _nisba_stems(t, table, memo):
+            if stem not in seen:
+                seen.add(stem)
+                votes[table[stem]] += 1
     return votes
 
 

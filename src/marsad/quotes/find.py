@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from ..article import Article, Quote, Span, Token
 from ..pipeline import stage
+from ..text.wordcache import per_word
 from . import lexicon as L
 from .kinds import classify
 from .marks import Region, quote_regions
@@ -96,27 +97,44 @@ def find_quotes(article: Article) -> list[Quote]:
     return quotes
 
 
+_NOT_AFTER, _SPEECH, _NAQL_VERB, _CONNECTOR, _SAYING, _JAA = 1, 2, 4, 8, 16, 32
+
+
+@per_word
+def _flags(t: Token) -> int:
+    """What a word can be for `_sites`."""
+    return ((_NOT_AFTER if plain(t, L.NOT_A_VERB_AFTER) else 0)
+            | (_SPEECH if plain(t, L.SPEECH_VERBS) or plain(t, L.PLURAL_SPEECH_VERBS) else 0)
+            | (_NAQL_VERB if plain(t, _NAQL) else 0)
+            | (_CONNECTOR if plain(t, L.CONNECTORS) else 0)
+            | (_SAYING if t.norm in L.SAYING_NOUNS else 0)
+            | (_JAA if "جاء" in t.forms else 0))
+
+
 def _sites(tokens: list[Token], a: int, b: int, inside) -> list[_Site]:
     sites = []
     for k in range(a, b):
         t = tokens[k]
         if inside[k] is not None or t.kind != "word":
             continue
-        if k > a and plain(tokens[k - 1], L.NOT_A_VERB_AFTER):
+        f = _flags(t)
+        if not f & (_SPEECH | _CONNECTOR | _SAYING | _JAA):
             continue
-        if plain(t, L.SPEECH_VERBS) or plain(t, L.PLURAL_SPEECH_VERBS):
-            if plain(t, _NAQL) and not any(tokens[j].norm == "عن" for j in range(k + 1, min(b, k + 10))):
+        if k > a and _flags(tokens[k - 1]) & _NOT_AFTER:
+            continue
+        if f & _SPEECH:
+            if f & _NAQL_VERB and not any(tokens[j].norm == "عن" for j in range(k + 1, min(b, k + 10))):
                 continue                                        # "نقل تحياته": not "نقلت الوكالة عن ..."
             sites.append(_Site(k, "verb", t.norm))
-        elif plain(t, L.CONNECTORS):
+        elif f & _CONNECTOR:
             j = k + 1
             while j < b and j <= k + 2 and (tokens[j].norm in _ILA or tokens[j].norm in ":،,"):
                 j += 1
             if j < b and (tokens[j].norm in L.COMPLEMENTIZERS or inside[j] is not None):
                 sites.append(_Site(k, "connector", t.norm))     # not "وكان لافتا قبل يومين ..."
-        elif t.norm in L.SAYING_NOUNS:
+        elif f & _SAYING:
             sites.append(_Site(k, "saying", t.norm))
-        elif "جاء" in t.forms and k + 2 < b and tokens[k + 1].norm == "في" and has(tokens[k + 2], L.ADJUNCT_NOUNS):
+        elif k + 2 < b and tokens[k + 1].norm == "في" and has(tokens[k + 2], L.ADJUNCT_NOUNS):
             sites.append(_Site(k, "jaa", t.norm))
     return sites
 

@@ -50,6 +50,9 @@ def _role(line: str, i: int) -> str:
     return "either"
 
 
+_MARK_RE = re.compile("[" + "".join(re.escape(ch) for ch in _FAMILY) + "]")
+
+
 def quote_regions(text: str) -> list[Region]:
     """Every paired quotation in the text, outermost first within each line, sorted by start."""
     regions: list[Region] = []
@@ -57,10 +60,9 @@ def quote_regions(text: str) -> list[Region]:
         line, base = line_m.group(), line_m.start()
         stack: list[tuple[str, int]] = []
         pairs: list[tuple[int, int]] = []
-        for i, ch in enumerate(line):
-            family = _FAMILY.get(ch)
-            if family is None:
-                continue
+        for m in _MARK_RE.finditer(line):            # the marks only: most characters are none
+            i = m.start()
+            family = _FAMILY[m.group()]
             role = _role(line, i)
             open_idx = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == family), None)
             if role == "either":

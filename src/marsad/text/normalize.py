@@ -140,6 +140,7 @@ def norm(text: str) -> str:
     return text.translate(_TABLE)
 
 
+@lru_cache(maxsize=4096)       # rules also build small lexicons inline, article after article
 def norm_set(words: str) -> frozenset[str]:
     """A lexicon from space-separated words, folded like the text it is matched against."""
     return frozenset(norm(w) for w in words.split())

@@ -45,8 +45,9 @@ def analyse(word: str) -> tuple[int, str, list[str]]:
     return cut, stem, list(forms)
 
 
-# News repeats its words: the 16k most frequent forms are 93% of the corpus's word tokens.
-@lru_cache(maxsize=1 << 14)
+# News repeats its words: the 16k most frequent forms are 93% of the corpus's word tokens; 64k hold
+# every word type of a 2,000-article corpus (about 20 MB).
+@lru_cache(maxsize=1 << 16)
 def _analysed(word: str) -> tuple[int, str, tuple[str, ...]]:
     forms = [word]
     best_cut = 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..text.normalize import norm
+from ..text.wordcache import LIMIT
 from .features import Featurizer
 from .vectors import SubwordVectors
 
@@ -33,7 +34,9 @@ FEATURE_PREFIXES = ("g=", "f=", "al=", "pc=", "sh=", "len=", "x1=", "x2=", "x3="
                     "c0=", "c1=", "c2=", "cs0=", "cs1=", "cs2=", "c=none")
 MAX_CHARS = 20           # longer words are cut: their first letters and affixes matter most
 PAD, UNK, BOW, EOW = 0, 1, 2, 3
-MAX_CACHE = 300_000      # word types; a long-running worker clears its cache past this
+# word types; a long-running worker clears its cache past this (each type holds its first-layer row:
+# 128 floats, ~0.6 kB, so ~60 MB at the limit)
+MAX_CACHE = LIMIT
 SURE_O = 0.98            # a token whose own P(O) is above this is left out of Viterbi (see `decode`)
 
 

@@ -1,11 +1,13 @@
 """NER speed on one core: model load time and tagging throughput, printed as a table.
 
-    python bench/ner_speed.py [--model PATH] [--conll FILE]
+    python bench/ner_speed.py [--model PATH|crf|neural] [--conll FILE] [--articles N]
 
 Load time is measured in a fresh interpreter (imports included, as a CLI or worker
 pays them). Throughput tags every sentence of the CoNLL file (default: ANERcorp's
 test part) three times and keeps the best run: the first run also fills the
-per-word feature cache, so it is reported too.
+per-word feature cache, so it is reported too. The ner stage is then timed article
+by article on the first N conflict-news articles (sentences and tokens made first,
+not timed), twice: cold (per-word caches empty) and warm.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None)
     ap.add_argument("--conll", default=str(ROOT.parent / "shared/data/anercorp/ANERCorp.approxCamelSplit.test.txt"))
+    ap.add_argument("--articles", type=int, default=500)
     args = ap.parse_args()
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})   # one core
 
@@ -63,6 +66,38 @@ def main() -> None:
     print(f"{'tag tokens/s, cold cache':<36} {n / runs[0]:>12,.0f}")
     print(f"{'tag tokens/s, warm (best of 3)':<36} {n / min(runs[1:]):>12,.0f}")
     print(f"{'ner stage tokens/s (marsad tokens)':<36} {n_stage / stage_s:>12,.0f}")
+
+    import json
+
+    from marsad.ner.stage import entities_of
+
+    pre = Pipeline.default(["marsad.text.sentences:split_sentences", "marsad.text.tokens:tokenize"])
+    with (ROOT.parent / "shared/data/arabic_conflict_news/articles.jsonl").open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line, _ in zip(f, range(args.articles))]
+    articles = [pre(Article(t)) for t in texts]
+    n_tok = sum(len(a.layer("tokens")) for a in articles)
+    tagger_cold = _fresh(args.model)
+    for label, tg in (("cold", tagger_cold), ("warm", tagger_cold)):
+        times = []
+        for a in articles:
+            t = time.perf_counter()
+            entities_of(a, tg)
+            times.append(time.perf_counter() - t)
+        times.sort()
+        total = sum(times)
+        print(f"{'ner stage ms/article, ' + label:<36} {1000 * total / len(times):>10.2f} ms")
+        print(f"{'  median / p95 ms, ' + label:<36} {1000 * times[len(times) // 2]:>5.2f} / "
+              f"{1000 * times[int(len(times) * 0.95)]:.2f}")
+        print(f"{'  tokens/s, ' + label:<36} {n_tok / total:>12,.0f}")
+    print(f"{'articles / avg tokens':<36} {len(articles):>6} / {n_tok / len(articles):.0f}")
+
+
+def _fresh(model):
+    """A tagger with empty per-word caches (model.load caches the tagger per process)."""
+    from marsad.ner.model import _load, default_path, NAMED
+
+    path = NAMED.get(str(model), model) if model else default_path()
+    return _load.__wrapped__(str(Path(path).resolve()))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,33 @@ def ner():
 @click.option("--max-sentences", type=int, default=None, help="Train on the first N training sentences only.")
 @click.option("--no-clusters", is_flag=True, help="Skip the word clusters (faster, weaker).")
 @click.option("--no-eval", is_flag=True, help="Do not score the model on the ANERcorp test part for its card.")
-def train(out, shared, max_sentences, no_clusters, no_eval):
-    """Train the CRF on ANERcorp's training part and write the model folder with its MODEL.md card."""
+@click.option("--kind", type=click.Choice(["crf", "neural"]), default="crf", show_default=True,
+              help="crf: python-crfsuite; neural: char CNN + dilated CNN + CRF, trained with torch "
+                   "(pip install 'marsad[train]'), tagged with numpy.")
+@click.option("--epochs", type=int, default=None, help="neural: at most this many epochs (default 40).")
+@click.option("--encoder", type=click.Choice(["cnn", "lstm"]), default="cnn", show_default=True,
+              help="neural: dilated CNN (fast) or BiLSTM (slower to tag).")
+@click.option("--all-train", is_flag=True,
+              help="neural: learn from the dev slice too, for exactly --epochs epochs (no early stopping).")
+def train(out, shared, max_sentences, no_clusters, no_eval, kind, epochs, encoder, all_train):
+    """Train a tagger on ANERcorp's training part and write the model folder with its MODEL.md card."""
     from ..paths import data_dir
-    from .train import train_model
 
     out = out or data_dir() / "ner"
     command = "marsad ner train " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "marsad ner train"
+    if kind == "neural":
+        from .neural_train import train_model as train_neural
+
+        report = train_neural(shared or _shared(), out, max_sentences=max_sentences, evaluate=not no_eval,
+                              cfg={"encoder": encoder, **({"epochs": epochs} if epochs else {})}, command=command,
+                              all_train=all_train,
+                              log=lambda m: click.echo(m, err=True))
+        click.echo(f"model written to {out} ({report['size_mb']:.1f} MB, trained in {report['seconds']:.0f} s)")
+        if report.get("scores"):
+            click.echo(report["scores"])
+        return
+    from .train import train_model
+
     report = train_model(shared or _shared(), out, max_sentences=max_sentences, clusters=not no_clusters,
                          evaluate=not no_eval, command=command, log=lambda m: click.echo(m, err=True))
     click.echo(f"model written to {out} ({report['size_mb']:.1f} MB, trained in {report['seconds']:.0f} s)")
@@ -40,7 +60,8 @@ def train(out, shared, max_sentences, no_clusters, no_eval):
 
 @ner.command("eval")
 @click.argument("conll", type=click.Path(exists=True, dir_okay=False))
-@click.option("--model", type=click.Path(exists=True, file_okay=False), default=None, help="Model folder.")
+@click.option("--model", default=None,
+              help="Model folder, or `crf` / `neural` for the packaged ones (default: MARSAD_NER_MODEL, else the CRF).")
 @click.option("--sentence-only", is_flag=True, help="Tag each sentence alone (no document-level consistency).")
 def eval_(conll, model, sentence_only):
     """Tag the tokens of CONLL and print precision/recall/F1 per type and micro-F1 (exact spans).
@@ -61,7 +82,8 @@ def eval_(conll, model, sentence_only):
 @ner.command()
 @click.option("--conll", "conll", type=click.Path(exists=True, dir_okay=False, allow_dash=True), required=True,
               help="CoNLL input: one token per line (a tag after a space is ignored), blank line between sentences.")
-@click.option("--model", type=click.Path(exists=True, file_okay=False), default=None, help="Model folder.")
+@click.option("--model", default=None,
+              help="Model folder, or `crf` / `neural` for the packaged ones (default: MARSAD_NER_MODEL, else the CRF).")
 @click.option("--sentence-only", is_flag=True, help="Tag each sentence alone (no document-level consistency).")
 def tag(conll, model, sentence_only):
     """Write `token<TAB>predicted-tag` per line, a blank line between sentences."""

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, SHARED
+from ner_helpers import assert_tag_writes_token_tab_tag_lines
 from marsad.article import Article
 from marsad.cli import main
 from marsad.ner.conll import bio_spans, read_conll
@@ -80,15 +81,7 @@ def test_ner_train_tiny_slice_end_to_end(tiny_model):
 
 
 def test_ner_tag_writes_token_tab_tag_lines(tiny_model, tmp_path):
-    src = tmp_path / "in.txt"
-    src.write_text("أعلن O\nوزير O\nالخارجية O\n\nفي O\nبغداد B-LOC\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["ner", "tag", "--conll", str(src), "--model", str(tiny_model)])
-    assert r.exit_code == 0, r.output
-    lines = r.output.split("\n")
-    assert lines[3] == "" and lines[6] == "" and len(lines) == 8
-    rows = [ln.split("\t") for ln in lines if ln]
-    assert [t for t, _ in rows] == ["أعلن", "وزير", "الخارجية", "في", "بغداد"]
-    assert all(len(r) == 2 and (tag == "O" or tag[:2] in ("B-", "I-")) for r in rows for tag in r[1:])
+    assert_tag_writes_token_tab_tag_lines(tiny_model, tmp_path)
 
 
 def test_ner_eval_prints_scores_per_type(tiny_model, tmp_path):

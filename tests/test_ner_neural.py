@@ -2,10 +2,9 @@
 pass on the same weights, the fastText n-gram hashing, and the CoNLL output of `marsad ner tag`."""
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from conftest import SHARED
-from marsad.cli import main
+from ner_helpers import assert_tag_writes_token_tab_tag_lines
 from marsad.ner.conll import read_conll
 
 ANER = SHARED / "data" / "anercorp"
@@ -47,15 +46,7 @@ def test_ner_neural_train_tiny_slice_end_to_end(tiny_neural):
 
 
 def test_ner_neural_tag_writes_token_tab_tag_lines(tiny_neural, tmp_path):
-    src = tmp_path / "in.txt"
-    src.write_text("أعلن O\nوزير O\nالخارجية O\n\nفي O\nبغداد B-LOC\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["ner", "tag", "--conll", str(src), "--model", str(tiny_neural)])
-    assert r.exit_code == 0, r.output
-    lines = r.output.split("\n")
-    assert lines[3] == "" and lines[6] == "" and len(lines) == 8
-    rows = [ln.split("\t") for ln in lines if ln]
-    assert [t for t, _ in rows] == ["أعلن", "وزير", "الخارجية", "في", "بغداد"]
-    assert all(len(r) == 2 and (r[1] == "O" or r[1][:2] in ("B-", "I-")) for r in rows)
+    assert_tag_writes_token_tab_tag_lines(tiny_neural, tmp_path)
 
 
 @pytest.mark.parametrize("encoder", ["cnn", "lstm"])

@@ -352,18 +352,12 @@ def train_model(shared: Path, out: Path, max_sentences: int | None = None, evalu
     every training sentence for exactly `cfg['epochs']` epochs (a count chosen on the dev slice by an
     earlier run) and keeps the averaged weights of the last one."""
     from ..errors import MarsadError
-    from . import resources as R
     from . import vectors as V
     from .consistency import tag_conll
     from .crf import save_resources
-    from .train import DEFAULT_CONFIG, build_resources
+    from .train import DEFAULT_CONFIG, build_resources, shared_inputs
 
-    paths = R.shared_paths(Path(shared))
-    missing = [str(p) for k, p in paths.items() if not p.exists() and (evaluate or k != "test")]
-    if missing:
-        raise MarsadError("E403", f"Cannot train the NER model: {', '.join(missing)} not found. Pass --shared "
-                          "with the folder that holds data/anercorp, data/geonames_mena and "
-                          "data/arabic_conflict_news.")
+    paths = shared_inputs(shared, evaluate)
     try:
         if ft_dim:
             import fasttext  # noqa: F401

@@ -33,15 +33,21 @@ def build_resources(paths: dict[str, Path], train_tokens: list[list[str]], clust
     return res
 
 
-def train_model(shared: Path, out: Path, max_sentences: int | None = None, clusters: bool = True,
-                evaluate: bool = True, params: dict | None = None, command: str = "marsad ner train",
-                log: Callable[[str], None] = lambda m: None) -> dict:
+def shared_inputs(shared: Path, evaluate: bool) -> dict[str, Path]:
+    """The files training reads from ../shared, or E403 naming the missing ones."""
     paths = R.shared_paths(Path(shared))
     missing = [str(p) for k, p in paths.items() if not p.exists() and (evaluate or k != "test")]
     if missing:
         raise MarsadError("E403", f"Cannot train the NER model: {', '.join(missing)} not found. Pass --shared "
                           "with the folder that holds data/anercorp, data/geonames_mena and "
                           "data/arabic_conflict_news.")
+    return paths
+
+
+def train_model(shared: Path, out: Path, max_sentences: int | None = None, clusters: bool = True,
+                evaluate: bool = True, params: dict | None = None, command: str = "marsad ner train",
+                log: Callable[[str], None] = lambda m: None) -> dict:
+    paths = shared_inputs(shared, evaluate)
     try:
         import pycrfsuite  # noqa: F401
         if clusters:

@@ -94,10 +94,12 @@ def test_ner_neural_ngram_hashing_matches_fasttext():
     from marsad.ner import vectors as V
 
     phrase = "انفجاراً في بلدة سروج بجنوب شرق تركيا قرب الحدود مع سوريا"
+    # 0 epochs: the hashing and the export are what is compared, and fastText's loss on a
+    # tiny text turns NaN in most 1-epoch runs (its vectors start random, which is enough here)
     try:
-        ft = V.train_fasttext([phrase.split()] * 20, dim=16, epoch=1, bucket=1000, sample=1.0)
-    except RuntimeError as e:        # fastText's "Encountered NaN" on tiny texts, three times in a row
-        pytest.skip(f"fastText did not train on a tiny text: {e}")
+        ft = V.train_fasttext([phrase.split()] * 20, dim=16, epoch=0, bucket=1000, sample=1.0)
+    except RuntimeError as e:        # fasttext-numpy2 now and then hands back NaN vectors, three times in a row
+        pytest.skip(f"fastText gave no usable model: {e}")
     n = len(ft.get_words())
     for word in ["سروج", "وبالباغوز", "xyz"]:
         assert [n + i for i in V.ngram_ids(word, 1000)] == list(ft.get_subwords(word)[1])[-len(V.ngram_ids(word, 1000)):]

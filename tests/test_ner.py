@@ -254,3 +254,20 @@ def test_ner_consistency_spreads_a_confident_name_across_the_article(score, expe
     assert [t for tags, _ in tagged for t in tags] == expected
     assert tag_document(_FixedTagger({"ليبرمان": "B-PERS"}, score), sentences, consistent=False) == \
         [(["O", "O", "O"], [score] * 3), (["O", "O", "B-PERS"], [score] * 3)]
+
+
+def test_ner_gazetteer_marks_where_a_phrase_can_start_equal_a_full_scan():
+    """Both taggers scan only the words a gazetteer phrase can start with; that marks exactly
+    what trying every position does."""
+    from marsad.ner.crf import CRFTagger
+    from marsad.ner.model import PACKAGED
+
+    featurizer = CRFTagger(PACKAGED).featurizer
+    sentences = [t for t, _ in read_conll(ANER / "ANERCorp.approxCamelSplit.test.txt")[:300]]
+    sentences.append(["قال", "عبد", "ربه", "منصور", "هادي", "في", "المملكة", "العربية", "السعودية"])
+    marked = 0
+    for tokens in sentences:
+        mine = featurizer.phrase_marks(tokens)
+        assert mine == featurizer.phrase_marks(tokens, candidates=range(len(tokens)))
+        marked += sum(map(bool, mine))
+    assert marked > 10

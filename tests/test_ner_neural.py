@@ -113,20 +113,3 @@ def test_ner_neural_named_model_resolves():
     from marsad.ner.model import NAMED, PACKAGED_NEURAL
 
     assert NAMED["neural"] == PACKAGED_NEURAL
-
-
-def test_ner_neural_gazetteer_marks_match_the_featurizer():
-    """The tagger's own multi-word gazetteer scan marks exactly what the Featurizer marks."""
-    from marsad.ner.crf import CRFTagger
-    from marsad.ner.model import PACKAGED
-    from marsad.ner.neural import gazetteer_marks
-
-    featurizer = CRFTagger(PACKAGED).featurizer
-    sentences = [t for t, _ in read_conll(ANER / "ANERCorp.approxCamelSplit.test.txt")[:300]]
-    sentences.append(["قال", "عبد", "ربه", "منصور", "هادي", "في", "المملكة", "العربية", "السعودية"])
-    marked = 0
-    for tokens in sentences:
-        mine = gazetteer_marks(featurizer, tokens)
-        assert mine == featurizer._gaz_spans(tokens)
-        marked += sum(map(bool, mine))
-    assert marked > 10

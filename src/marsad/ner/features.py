@@ -160,10 +160,11 @@ class Featurizer:
                     break
         return hits
 
-    def _gaz_spans(self, tokens: list[str]) -> list[list[str]]:
-        """B-/I- marks of the longest gazetteer phrase at each position."""
+    def phrase_marks(self, tokens: list[str], candidates=None) -> list[list[str]]:
+        """`G=B-LOC`-style marks of the longest gazetteer phrase over each position (`candidates`
+        as for `phrase_hits`)."""
         out: list[list[str]] = [[] for _ in tokens]
-        for i, length, names in self.phrase_hits(tokens):
+        for i, length, names in self.phrase_hits(tokens, candidates):
             for name in names:
                 out[i].append("G=B-" + name)
                 for j in range(i + 1, i + length):
@@ -181,7 +182,7 @@ class Featurizer:
     def sentence(self, tokens: list[str]) -> list[list[str]]:
         self.trim()
         own = [self._lookup(t) for t in tokens]
-        gaz = self._gaz_spans(tokens)
+        gaz = self.phrase_marks(tokens)
         n = len(tokens)
         w = self.config["window"]
         out = []

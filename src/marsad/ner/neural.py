@@ -45,50 +45,6 @@ def type_features(featurizer: Featurizer, token: str) -> list[str]:
     return [f for f in featurizer.sentence([token])[0] if f.startswith(FEATURE_PREFIXES)]
 
 
-def gazetteer_marks(featurizer: Featurizer, tokens: list[str], longest: list[int] | None = None
-                    ) -> list[list[str]]:
-    """`G=B-LOC`-style marks of the longest multi-word gazetteer name over each token, exactly as
-    the Featurizer marks them (`test_ner_neural_gazetteer_marks_match_the_featurizer`), but
-    looking only where a name can start: `longest[i]` (the longest name starting with any form of
-    token i; cached per word type by the tagger) is 0 almost everywhere."""
-    out: list[list[str]] = [[] for _ in tokens]
-    if not featurizer.config["gazetteers"] or not featurizer.gaz_phrases:
-        return out
-    if longest is None:
-        longest = [first_length(featurizer, t) for t in tokens]
-    phrases, n, i = featurizer.gaz_phrases, len(tokens), 0
-    while i < n:
-        if not longest[i]:
-            i += 1
-            continue
-        hit = None
-        forms = featurizer.analysis(tokens[i])[2]
-        for length in range(min(longest[i], n - i), 1, -1):
-            rest = tuple(featurizer.analysis(t)[0] for t in tokens[i + 1:i + length])
-            for form in forms:
-                names = phrases.get((form,) + rest)
-                if names:
-                    hit = (length, names)
-                    break
-            if hit:
-                break
-        if hit:
-            length, names = hit
-            for name in names:
-                out[i].append("G=B-" + name)
-                for j in range(i + 1, i + length):
-                    out[j].append("G=I-" + name)
-            i += length
-        else:
-            i += 1
-    return out
-
-
-def first_length(featurizer: Featurizer, token: str) -> int:
-    first = featurizer.gaz_first
-    return max((first.get(form, 0) for form in featurizer.analysis(token)[2]), default=0)
-
-
 def char_ids(word: str, chars: dict[str, int]) -> list[int]:
     return [BOW] + [chars.get(c, UNK) for c in word[:MAX_CHARS]] + [EOW]
 
@@ -155,7 +111,7 @@ class NeuralTagger:
         """(the type's first-layer pre-activation less bias and marks, longest gazetteer name it starts)."""
         v = self._types.get(token)
         if v is None:
-            v = (self.type_vector(token) @ self.w["in_w"], first_length(self.featurizer, token))
+            v = (self.type_vector(token) @ self.w["in_w"], self.featurizer.phrase_start(token))
             if len(self._types) > MAX_CACHE:
                 self._types.clear()
             self._types[token] = v
@@ -167,7 +123,8 @@ class NeuralTagger:
         z = np.stack([v for v, _ in types])
         longest = [k for _, k in types]
         if any(longest):
-            for i, m in enumerate(gazetteer_marks(self.featurizer, tokens, longest)):
+            starts = [i for i, k in enumerate(longest) if k]
+            for i, m in enumerate(self.featurizer.phrase_marks(tokens, starts)):
                 ids = [self.feats[f] for f in m if f in self.feats]
                 if ids:                      # z is a fresh stack: the cached type rows stay as they are
                     z[i] += self.mark_proj[ids].sum(axis=0)

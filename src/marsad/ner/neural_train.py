@@ -22,8 +22,7 @@ import numpy as np
 from ..text.normalize import norm
 from .conll import read_conll
 from .features import Featurizer
-from .neural import (BOW, EOW, FEATURE_PREFIXES, NEURAL_FILE, NeuralTagger, char_ids, gazetteer_marks,  # noqa: F401
-                     pack_words, type_features)
+from .neural import NEURAL_FILE, NeuralTagger, char_ids, pack_words, type_features
 from .score import score
 
 DEFAULTS = {
@@ -67,7 +66,7 @@ class Data:
         return i
 
     def sentence(self, tokens: list[str]) -> tuple[list[int], list[list[int]]]:
-        marks = gazetteer_marks(self.featurizer, tokens)
+        marks = self.featurizer.phrase_marks(tokens)
         return [self.type_id(t) for t in tokens], [[self.feats[f] for f in m if f in self.feats] for m in marks]
 
 
@@ -78,7 +77,7 @@ def build_vocab(featurizer: Featurizer, sentences: list[list[str]], min_feat_cou
     for s in sentences:
         for t in s:
             feats.update(type_features(featurizer, t))
-        for m in gazetteer_marks(featurizer, s):
+        for m in featurizer.phrase_marks(s):
             feats.update(m)
     feat_list = ["<pad>"] + sorted(f for f, c in feats.items() if c >= min_feat_count)
     return char_list, feat_list

@@ -28,18 +28,11 @@ from pathlib import Path
 from ..article import Article, Span, Token
 from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
-from ..text.wordcache import LIMIT
+from ..text.wordcache import LIMIT, per_word
 from . import names as nm
 
 MAX_WORDS = 5
-# A token's readings depend on its normalised text alone (its forms are computed from it),
-# so they are shared by every article a worker reads.
-_FORMS: dict[str, list[tuple[str, int]]] = {}
-_FIRSTS: dict[str, list[tuple[str, int]]] = {}       # the forms as gazetteer key openers
-_CLOSED: dict[str, bool] = {}
-_KEY1: dict[str, str] = {}
-_NO_GAZ_MEMO: dict[str, bool] = {}
-_CACHE_MAX = LIMIT
+_NO_GAZ_MEMO: dict[str, int] = {}
 
 
 
@@ -145,6 +138,56 @@ class Mention:
         return Span(self.start, self.end)
 
 
+# What the matcher reads off a token depends on its normalised text alone (its forms are
+# computed from it): kept per word for every article a worker reads.
+@per_word
+def _readings(t: Token) -> list[tuple[str, int]]:
+    """(form, characters of the normalised word cut before it), least cut first. A place name
+    is a noun: the future prefix س is no clitic of it (سرقة is not س + رقة), and a word the
+    corpus also writes with ال (البشرية، الورقة) is a word of its own, not a clitic and a
+    name (ب + شرية)."""
+    out = []
+    whole_word = t.norm in clitic_words() or nm.strip_article(t.norm) in common_words()
+    for f in t.forms:
+        cut = len(t.norm) - len(f)
+        if not t.norm.endswith(f) or cut < 0:
+            continue
+        lead = t.norm[:cut]
+        if cut and "ال" not in lead and ("س" in lead or whole_word):
+            continue
+        out.append((f, cut))
+    return sorted(set(out), key=lambda x: x[1])
+
+
+@per_word
+def _key_openers(t: Token) -> list[tuple[str, int]]:
+    """The token's readings as the opening of a gazetteer key, with their cuts."""
+    return [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in _readings(t)]
+
+
+@per_word
+def _closed_word(t: Token) -> bool:
+    if t.norm in CLOSED:
+        return True
+    if t.norm.startswith("ال") and t.stem == t.norm[2:]:
+        return False          # الله is not ال + له
+    return t.stem in CLOSED or any(f in CLOSED for f, cut in _readings(t) if cut)
+
+
+def _name_cut(t: Token) -> int:
+    """Cut proclitics (not ال) off a name written right after a head noun."""
+    for f, cut in _readings(t):
+        if f.startswith("ال") or cut == 0:
+            return cut
+    return 0
+
+
+@per_word
+def _key1(t: Token) -> str:
+    """`Matcher._key(j, 1)`."""
+    return nm.arabic_key(t.norm[_name_cut(t):])
+
+
 class Matcher:
     """Reads one article's tokens; `gaz` may be None (head nouns and NER still give mentions)."""
 
@@ -157,32 +200,6 @@ class Matcher:
         self._words = [t.kind == "word" for t in self.tokens]
 
     # --- token helpers ---------------------------------------------------------------
-    def _forms(self, t: Token) -> list[tuple[str, int]]:
-        """(form, characters of the normalised word cut before it), least cut first."""
-        hit = _FORMS.get(t.norm)
-        if hit is None:
-            if len(_FORMS) > _CACHE_MAX:
-                _FORMS.clear(), _FIRSTS.clear(), _CLOSED.clear(), _KEY1.clear()
-            hit = _FORMS[t.norm] = self._compute_forms(t)
-        return hit
-
-    @staticmethod
-    def _compute_forms(t: Token) -> list[tuple[str, int]]:
-        """Readings of the token as a name. A place name is a noun: the future prefix س is
-        no clitic of it (سرقة is not س + رقة), and a word the corpus also writes with ال
-        (البشرية، الورقة) is a word of its own, not a clitic and a name (ب + شرية)."""
-        out = []
-        whole_word = t.norm in clitic_words() or nm.strip_article(t.norm) in common_words()
-        for f in t.forms:
-            cut = len(t.norm) - len(f)
-            if not t.norm.endswith(f) or cut < 0:
-                continue
-            lead = t.norm[:cut]
-            if cut and "ال" not in lead and ("س" in lead or whole_word):
-                continue
-            out.append((f, cut))
-        return sorted(set(out), key=lambda x: x[1])
-
     def _offset(self, t: Token, cut: int) -> int:
         """Original offset `cut` normalised characters into the token (keeping ال on the name)."""
         if cut >= 2 and t.norm[cut - 2:cut] == "ال":
@@ -204,7 +221,7 @@ class Matcher:
         if first_forms:
             firsts = [(nm.strip_article(form.replace("ء", "")), cut) for form, cut in first_forms]
         else:
-            firsts = self._firsts(self.tokens[i])
+            firsts = _key_openers(self.tokens[i])
         span = 1
         if self._is_word(i + 1) and not self._closed(i + 1):
             # a longer name only where some key starts with the first two words' letters
@@ -266,7 +283,7 @@ class Matcher:
                         or len(nm.strip_article(word)) < 3 \
                         or word in NOT_NAMES or word in CLOSED or self._head_of(t) or self._region_of(t):
                     break
-                forms = [(word, cut)] + [(f, c) for f, c in self._forms(t) if c > cut]
+                forms = [(word, cut)] + [(f, c) for f, c in _readings(t) if c > cut]
                 hit = self._lookup(k, forms)
                 if hit is None:
                     if nm.strip_article(word) in self.stop or nm.strip_article(word) in common_words():
@@ -319,7 +336,7 @@ class Matcher:
         for j, t in enumerate(self.tokens):
             if t.kind != "word":
                 continue
-            key1 = self._key1(t)
+            key1 = _key1(t)
             # a two-word key starts with the first word's key: only then is it worth building
             if key1 not in unknown and not (self._is_word(j + 1) and key1 in openings
                                             and self._key(j, 2) in unknown):
@@ -333,7 +350,7 @@ class Matcher:
                 key = self._key(j, n)
                 if key in unknown:
                     ref = unknown[key]
-                    m = self._make(j, j, (n, key, self._name_cut(t), []), None, None)
+                    m = self._make(j, j, (n, key, _name_cut(t), []), None, None)
                     m.head, m.head_kind = ref.head, ref.head_kind
                     extra.append(m)
                     taken.append((m.start, m.end))
@@ -348,9 +365,9 @@ class Matcher:
         memo = self.gaz.memo.setdefault("start", {}) if self.gaz is not None else _NO_GAZ_MEMO
         kind = memo.get(t.norm)
         if kind is None:
-            if len(memo) > _CACHE_MAX:
+            if len(memo) > LIMIT:
                 memo.clear()
-            firsts = self._firsts(t) if self.gaz is not None else []
+            firsts = _key_openers(t) if self.gaz is not None else []
             if self._head_of(t) or self._region_of(t) or t.norm.startswith("ال") and t.stem in REGION_NOUNS \
                     or any(self.gaz.names.get(first) for first, _ in firsts):
                 kind = 2
@@ -370,37 +387,20 @@ class Matcher:
         if self._closed(i) or not self._is_word(i + 1) or self._closed(i + 1):
             return True
         second = self.tokens[i + 1].norm.replace("ء", "")
-        return not any(self.gaz.has_prefix(first + second) for first, _ in self._firsts(t))
-
-    def _firsts(self, t: Token) -> list[tuple[str, int]]:
-        """The token's readings as the opening of a gazetteer key, with their cuts."""
-        firsts = _FIRSTS.get(t.norm)
-        if firsts is None:
-            firsts = _FIRSTS[t.norm] = [(nm.strip_article(f.replace("ء", "")), cut) for f, cut in self._forms(t)]
-        return firsts
+        return not any(self.gaz.has_prefix(first + second) for first, _ in _key_openers(t))
 
     def _head_of(self, t: Token) -> tuple[str, str] | None:
         """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""
-        for f, cut in self._forms(t):
+        for f, cut in _readings(t):
             if f in HEADS and not t.norm[:cut].endswith(("ال", "لل")):
                 return f, HEADS[f]
         return None
 
     def _closed(self, j: int) -> bool:
-        t = self.tokens[j]
-        closed = _CLOSED.get(t.norm)
-        if closed is None:
-            if t.norm in CLOSED:
-                closed = True
-            elif t.norm.startswith("ال") and t.stem == t.norm[2:]:
-                closed = False          # الله is not ال + له
-            else:
-                closed = t.stem in CLOSED or any(f in CLOSED for f, cut in self._forms(t) if cut)
-            _CLOSED[t.norm] = closed
-        return closed
+        return _closed_word(self.tokens[j])
 
     def _region_of(self, t: Token) -> str | None:
-        for f, _ in self._forms(t):
+        for f, _ in _readings(t):
             if f in REGION_WORDS:
                 return f
         return None
@@ -467,7 +467,7 @@ class Matcher:
             if n and plural and not self._list_follows(j + n, dual=head_word in _DUAL):
                 n = 0             # مناطق المعارضة: after a plural head, only a list of names
             if n:
-                m = self._make(i, j, (n, self._key(j, n), self._name_cut(toks[j]), []), head_word, head_kind,
+                m = self._make(i, j, (n, self._key(j, n), _name_cut(toks[j]), []), head_word, head_kind,
                                region_word)
                 m.common = self._common_name
                 return m, j + n
@@ -487,31 +487,17 @@ class Matcher:
 
     def _looks_like_name(self, j: int) -> bool:
         t = self.tokens[j]
-        first = t.norm[self._name_cut(t):]
+        first = t.norm[_name_cut(t):]
         return first.startswith("ال") or first in NAME_OPENERS
-
-    def _name_cut(self, t: Token) -> int:
-        """Cut proclitics (not ال) off a name written right after a head noun."""
-        for f, cut in self._forms(t):
-            if f.startswith("ال") or cut == 0:
-                return cut
-        return 0
-
-    def _key1(self, t: Token) -> str:
-        """`_key(j, 1)`, kept per normalised word."""
-        key = _KEY1.get(t.norm)
-        if key is None:
-            key = _KEY1[t.norm] = nm.arabic_key(t.norm[self._name_cut(t):])
-        return key
 
     def _key(self, j: int, n: int) -> str:
         t = self.tokens[j]
-        first = t.norm[self._name_cut(t):]
+        first = t.norm[_name_cut(t):]
         return nm.arabic_key(" ".join([first] + [self.tokens[k].norm for k in range(j + 1, j + n)]))
 
     def _unknown_name_length(self, j: int, head: str | None = None) -> int:
         t = self.tokens[j]
-        first = t.norm[self._name_cut(t):]
+        first = t.norm[_name_cut(t):]
         if (first in NOT_NAMES or len(nm.strip_article(first)) < 3 or self._head_of(t) or self._region_of(t)
                 or self._closed(j) or nm.strip_article(first) in HEADS):
             return 0      # منطقة الجبل: a head noun with ال is a common noun
@@ -547,7 +533,7 @@ class Matcher:
             region_word = region_word or toks[j + n].norm
         if i < j:   # the phrase starts at the head/region word, without its proclitics
             lead = toks[i]
-            forms = self._forms(lead)
+            forms = _readings(lead)
             lead_cut = next((c for f, c in forms if f in HEADS or f in REGION_WORDS), 0)
             start = self._offset(lead, lead_cut) if lead_cut else lead.span.start
             if lead.norm.startswith("و") and lead_cut == 0 and len(lead.norm) > 1 and lead.norm[1:] in HEADS:
@@ -567,7 +553,7 @@ class Matcher:
         lead = t.norm[:len(t.norm) - len(t.stem)] if t.stem != t.norm else ""
         if "ب" in lead or "ل" in lead.replace("ال", ""):
             return True
-        for f, cut in self._forms(t):
+        for f, cut in _readings(t):
             if cut and t.norm[:cut].rstrip("ال").endswith(("ب", "ل")):
                 return True
         return self._is_word(i - 1) and self.tokens[i - 1].norm in PREPOSITIONS
@@ -610,7 +596,7 @@ class Matcher:
             j = toks[0]
             hit = self._lookup(j)
             if hit is None or hit[0] != len(toks):
-                hit = (len(toks), self._key(j, len(toks)), self._name_cut(self.tokens[j]), [])
+                hit = (len(toks), self._key(j, len(toks)), _name_cut(self.tokens[j]), [])
             m = self._make(j, j, hit, None, None)
             m.ner = True
             keep.append(m)

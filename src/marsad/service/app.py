@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date as Date
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -209,22 +209,22 @@ def create_app(config: ServiceConfig) -> FastAPI:
             total, items = queries.list_events(cur, filters, sort, limit, offset)
         return JSONResponse({"total": total, "limit": limit, "offset": offset, "items": items})
 
+    def one(db, fetch, key: str, what: str) -> JSONResponse:
+        """One stored record by id, under the query time limit; 404 when there is none."""
+        with db.cursor() as cur, deadline(cur, config.query_timeout_s):
+            found = fetch(cur, key)
+        if found is None:
+            raise ApiError(404, "not_found", f"No {what} with id {key!r}.")
+        return JSONResponse(found)
+
     @app.get("/v1/events/{event_id}", tags=["events"],
              summary="One event with every source article and its evidence spans")
     def get_event(db: Db, event_id: Annotated[str, Path(max_length=200)]):
-        with db.cursor() as cur, deadline(cur, config.query_timeout_s):
-            event = queries.get_event(cur, event_id)
-        if event is None:
-            raise ApiError(404, "not_found", f"No event with id {event_id!r}.")
-        return JSONResponse(event)
+        return one(db, queries.get_event, event_id, "event")
 
     @app.get("/v1/articles/{article_id}", tags=["articles"], summary="One article: its text and every span")
     def get_article(db: Db, article_id: Annotated[str, Path(max_length=200)]):
-        with db.cursor() as cur, deadline(cur, config.query_timeout_s):
-            record = queries.get_article(cur, article_id)
-        if record is None:
-            raise ApiError(404, "not_found", f"No article with id {article_id!r}.")
-        return JSONResponse(record)
+        return one(db, queries.get_article, article_id, "article")
 
     @app.get("/v1/stats", tags=["events"], summary="Event counts by type, country, week and day")
     def stats(db: Db, filters: Filters):

@@ -11,7 +11,6 @@ import pytest
 import marsad
 from marsad.article import ActorMention, Article, Place, Span
 from marsad.pipeline import Pipeline
-from conftest import EVAL
 
 BEFORE_FIGURES = ["marsad.text.boilerplate:mark_boilerplate", "marsad.text.sentences:split_sentences",
                   "marsad.text.tokens:tokenize", "marsad.numbers.quantities:find_quantities",

@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 import marsad
-from marsad.article import Article
 from marsad.cli import main
 from marsad.places import gazetteer
 from marsad.places import names as nm

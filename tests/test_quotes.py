@@ -2,7 +2,6 @@ import json
 
 import pytest
 
-from conftest import EVAL
 from marsad.actors.resolve import find_actors
 from marsad.article import Article
 from marsad.output import to_record

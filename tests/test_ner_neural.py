@@ -94,11 +94,11 @@ def test_ner_neural_ngram_hashing_matches_fasttext():
     from marsad.ner import vectors as V
 
     phrase = "انفجاراً في بلدة سروج بجنوب شرق تركيا قرب الحدود مع سوريا"
-    # 0 epochs: the hashing and the export are what is compared, and fastText's loss on a
-    # tiny text turns NaN in most 1-epoch runs (its vectors start random, which is enough here)
+    # a few epochs on a tiny text: the hashing and the export are what is compared (fasttext-numpy2
+    # now and then hands back a garbage row; train_fasttext retries, and the test skips if all fail)
     try:
-        ft = V.train_fasttext([phrase.split()] * 20, dim=16, epoch=0, bucket=1000, sample=1.0)
-    except RuntimeError as e:        # fasttext-numpy2 now and then hands back NaN vectors, three times in a row
+        ft = V.train_fasttext([phrase.split()] * 20, dim=16, epoch=3, bucket=1000, sample=1.0)
+    except RuntimeError as e:
         pytest.skip(f"fastText gave no usable model: {e}")
     n = len(ft.get_words())
     for word in ["سروج", "وبالباغوز", "xyz"]:

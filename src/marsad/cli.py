@@ -102,9 +102,10 @@ main.add_command(_export)
 main.add_command(_query)
 main.add_command(serve)
 
-from .events.commands import eval_command  # noqa: E402  (click command; heavy imports stay inside)
+from .learn.commands import eval_command, train_command  # noqa: E402  (heavy imports stay inside)
 
 main.add_command(eval_command)
+main.add_command(train_command)
 
 if __name__ == "__main__":
     main()

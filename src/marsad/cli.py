@@ -106,5 +106,10 @@ from .events.commands import eval_command  # noqa: E402  (click command; heavy i
 
 main.add_command(eval_command)
 
+from .feeds.commands import feeds as _feeds, watch as _watch  # noqa: E402  (heavy imports stay inside)
+
+main.add_command(_watch)
+main.add_command(_feeds)
+
 if __name__ == "__main__":
     main()

@@ -107,5 +107,10 @@ from .learn.commands import eval_command, train_command  # noqa: E402  (heavy im
 main.add_command(eval_command)
 main.add_command(train_command)
 
+from .feeds.commands import feeds as _feeds, watch as _watch  # noqa: E402  (heavy imports stay inside)
+
+main.add_command(_watch)
+main.add_command(_feeds)
+
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ import concurrent.futures
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import date as Date
+from datetime import date as Date, datetime, timezone
 from importlib.resources import files
 from typing import Annotated, Literal
 
@@ -86,6 +86,7 @@ class EventFilters:
     actor: str | None = None
     bbox: tuple[float, float, float, float] | None = None
     q: str | None = None
+    since: datetime | None = None      # articles stored after this moment (UTC)
 
 
 def event_filters(
@@ -97,6 +98,9 @@ def event_filters(
     actor: Annotated[str | None, Query(max_length=200, description="Actor id or name (either side).")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the evidence, title or place.")] = None,
+    since: Annotated[datetime | None, Query(description="Only events of articles stored after this moment "
+                                            "(ISO 8601; UTC unless it says otherwise): the `updated` of an "
+                                            "earlier /v1/feeds or /v1/stats answer.")] = None,
 ) -> EventFilters:
     if date_from and date_to and date_from > date_to:
         raise invalid("date_from", f"{date_from} is after date_to {date_to}")
@@ -116,8 +120,10 @@ def event_filters(
             box = ()
         if len(box) != 4 or not (-180 <= box[0] <= box[2] <= 180 and -90 <= box[1] <= box[3] <= 90):
             raise invalid("bbox", f"{bbox!r} is not min_lon,min_lat,max_lon,max_lat with min <= max in range")
+    if since is not None and since.tzinfo is not None:
+        since = since.astimezone(timezone.utc).replace(tzinfo=None)
     return EventFilters(date_from, date_to, tuple(countries), admin1 or None, tuple(event_type or ()),
-                        actor or None, box, (q or "").strip() or None)
+                        actor or None, box, (q or "").strip() or None, since)
 
 
 Filters = Annotated[EventFilters, Depends(event_filters)]
@@ -139,13 +145,30 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     # Opened here, not at start-up, so that a missing or locked store is an error `marsad serve`
     # reports in one line before it listens.
-    database = queries.Database(config.db, writable=config.writable) if config.db else None
+    database = queries.Database(config.db, writable=config.writable or config.watch is not None) \
+        if config.db else None
+    watcher = None
+    if config.watch is not None and database is not None:
+        # `marsad serve --watch`: the watcher writes through this server's store, so the API
+        # answers with what it stores (DuckDB lets only one process open the file).
+        from ..feeds.watch import Background
+        try:
+            watch_log = logging.getLogger("marsad.watch")
+            watcher = Background(config.watch, database.writer, database.write_lock, config.watch_interval,
+                                 log=watch_log.info, warn=watch_log.warning)
+        except BaseException:
+            database.close()
+            raise
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        if watcher is not None:
+            watcher.start()
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.stop()
             executor.shutdown(wait=False, cancel_futures=True)
             if database is not None:
                 database.close()
@@ -230,6 +253,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
     def stats(db: Db, filters: Filters):
         with db.cursor() as cur, deadline(cur, config.query_timeout_s):
             return JSONResponse(queries.stats(cur, filters))
+
+    @app.get("/v1/feeds", tags=["feeds"], summary="The feeds `marsad watch` follows: health, counts, errors",
+             description="`updated` is when an article was last stored: pass it as `since` to /v1/events "
+             "to get only the events stored after it.")
+    def list_feeds(db: Db):
+        with db.cursor() as cur, deadline(cur, config.query_timeout_s):
+            found = queries.feeds(cur)
+        return JSONResponse({"watching": config.watch is not None, **found})
 
     @app.get("/v1/export", tags=["export"], summary="The (filtered) events in an analyst's format",
              response_class=Response)

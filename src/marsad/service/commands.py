@@ -29,7 +29,13 @@ import click
                    "write a file, but many read it.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level):
+@click.option("--watch", "watch_file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A feeds file: follow its feeds into --db while serving, as `marsad watch` does (DuckDB "
+                   "lets one process open the store, so the watcher runs inside the server).")
+@click.option("--watch-interval", metavar="DURATION", default=None,
+              help="With --watch: poll every feed this often (90s, 15m), instead of the feeds file's intervals.")
+def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level,
+          watch_file, watch_interval):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
 
@@ -44,7 +50,22 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
     except MarsadError as e:
         click.echo(f"marsad: error: {e.message}", err=True)
         sys.exit(2)
-    if db_path and not Path(db_path).exists() and token is None:
+    interval = None
+    if watch_file:
+        from ..feeds.config import parse_duration
+        if not db_path:
+            click.echo("marsad: error: --watch needs --db: the store the feeds are followed into.", err=True)
+            sys.exit(2)
+        if workers > 1:
+            click.echo("marsad: error: --watch needs --workers 1: the watcher writes the store, and DuckDB lets "
+                       "only one process open it for writing.", err=True)
+            sys.exit(2)
+        try:
+            interval = parse_duration(watch_interval, "--watch-interval") if watch_interval else None
+        except MarsadError as e:
+            click.echo(f"marsad: error: {e.message}", err=True)
+            sys.exit(2)
+    if db_path and not Path(db_path).exists() and token is None and not watch_file:
         click.echo(f"marsad: error: {db_path}: no such store. Build one with `marsad ingest ... --db {db_path}`, "
                    "or start with a write token to fill it through POST /v1/ingest.", err=True)
         sys.exit(2)
@@ -55,8 +76,16 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
     if not _loopback(host):
         click.echo(f"marsad: warning: listening on {host}, not loopback: anyone who can reach this machine can "
                    "read the store" + (" and, with the token, write to it" if token else "") + ".", err=True)
+    if watch_file:        # the watcher's lines (polls, errors) beside uvicorn's, at the same level
+        import logging
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s marsad watch: %(message)s", "%Y-%m-%d %H:%M:%S"))
+        watch_log = logging.getLogger("marsad.watch")
+        watch_log.addHandler(handler)
+        watch_log.setLevel(log_level.upper())
     config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
-                           max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins))
+                           max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins),
+                           watch=Path(watch_file) if watch_file else None, watch_interval=interval)
     try:
         app = create_app(config)
     except MarsadError as e:
@@ -64,7 +93,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         sys.exit(2)
     click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
                f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
-               f"{'es' if workers > 1 else ''})", err=True)
+               f"{'es' if workers > 1 else ''}" + (f"; watching the feeds of {watch_file}" if watch_file else "")
+               + ")", err=True)
     options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
     if workers == 1:
         uvicorn.run(app, **options)

@@ -25,6 +25,8 @@ class ServiceConfig:
     extract_timeout_s: float = 60.0
     extract_workers: int = 2               # extractions running at once; the rest queue
     cors_origins: tuple[str, ...] = ()     # none by default: the dashboard is same-origin
+    watch: Path | None = None              # a feeds file: follow its feeds into the store (marsad.feeds)
+    watch_interval: float | None = None    # seconds between polls, instead of the feeds file's intervals
 
     @property
     def writable(self) -> bool:

@@ -115,6 +115,8 @@ def where(filters) -> Where:
     if filters.bbox:
         min_lon, min_lat, max_lon, max_lat = filters.bbox
         w.add("e.location_lon BETWEEN ? AND ? AND e.location_lat BETWEEN ? AND ?", min_lon, max_lon, min_lat, max_lat)
+    if filters.since:
+        w.add("a.ingested_at > ?", filters.since)
     if filters.q:
         w.add("(contains(e.evidence_text, ?) OR contains(lower(a.title), lower(?)) OR "
               "contains(e.location_name, ?) OR contains(lower(e.location_name_en), lower(?)))", *[filters.q] * 4)
@@ -235,7 +237,7 @@ def export(db: Database, fmt: str, filters) -> tuple[Path, str, str]:
     from .envelope import invalid
 
     for name, value in (("admin1", filters.admin1), ("actor", filters.actor), ("bbox", filters.bbox),
-                        ("q", filters.q)):
+                        ("q", filters.q), ("since", filters.since)):
         if value:
             raise invalid(name, "exports do not filter on it; they take date_from, date_to, country, event_type")
     for name, values in (("country", filters.country), ("event_type", filters.event_type)):
@@ -278,7 +280,20 @@ def stats(cur, filters) -> dict:
         "by_week": counts(f"date_trunc('week', {DAY})::DATE", "week", "key NULLS LAST"),
         "by_day": counts(f"{DAY}", "day", "key NULLS LAST"),
         "top_actors": [{"actor": a, "count": n} for a, n in actors],
+        "updated": updated(cur),
     }
+
+
+def updated(cur) -> str | None:
+    """When an article was last stored (ISO 8601, UTC): what `since` takes."""
+    from ..feeds.state import iso_stamp
+    return iso_stamp(cur.execute("SELECT max(ingested_at) FROM articles").fetchone()[0])
+
+
+def feeds(cur) -> dict:
+    """The feeds' state (`marsad feeds status`): see marsad.feeds.state.health."""
+    from ..feeds.state import health
+    return health(cur)
 
 
 def _dicts(result) -> list[dict]:

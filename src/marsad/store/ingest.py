@@ -98,12 +98,11 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
         names = pipeline.names
     files = inputs.expand(paths)
     with Store(db) as store:
-        run_id = store.start_run(paths, workers, ",".join(names))
-        report = IngestReport(db=str(db), run_id=run_id, workers=workers, total=inputs.estimate(files))
+        run = Run(store, paths, workers, batch_size, commit_every, progress, pipeline, names,
+                  total=inputs.estimate(files))
         status, message = "failed", None
         try:
-            _Run(store, report, workers, batch_size, commit_every, progress, pipeline).execute(
-                inputs.iter_articles(files, max_bytes))
+            run.add(inputs.iter_articles(files, max_bytes))
             status = "completed"
         except KeyboardInterrupt:
             status, message = "interrupted", "interrupted (Ctrl-C or a signal); re-run to continue"
@@ -111,9 +110,38 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
             message = str(e)
             raise
         finally:
-            report.seconds, report.status = time.perf_counter() - report.started, status
-            store.finish_run(run_id, status, report.seconds, message)
-    return report
+            run.finish(status, message)
+    return run.report
+
+
+class Run:
+    """One ingest run (a row of `runs`) into an open Store, fed by its caller: `ingest` gives it the
+    articles of files; `marsad watch` (marsad.feeds) the pages of feed items as they arrive. Each
+    `add` extracts and stores its (location, Article | InputError) pairs with every guarantee
+    described above (batches in one transaction each, articles already stored skipped, failures
+    to the errors table); `finish` closes the run."""
+
+    def __init__(self, store: Store, inputs: Iterable[str], workers: int = 1, batch_size: int = 50,
+                 commit_every: float = 2.0, progress: Callable[[IngestReport], None] | None = None,
+                 pipeline=None, names: Iterable[str] | None = None, total: int | None = None):
+        if names is None:
+            import marsad
+            names = (pipeline or marsad.default_pipeline()).names
+        self.store, self.pipeline, self.progress = store, pipeline, progress
+        self.workers, self.batch_size, self.commit_every = workers, batch_size, commit_every
+        run_id = store.start_run(list(inputs), workers, ",".join(names))
+        self.report = IngestReport(db=store.path, run_id=run_id, workers=workers, total=total)
+
+    def add(self, items: Iterable[tuple[str, object]]) -> IngestReport:
+        _Run(self.store, self.report, self.workers, self.batch_size, self.commit_every, self.progress,
+             self.pipeline).execute(iter(items))
+        return self.report
+
+    def finish(self, status: str = "completed", message: str | None = None) -> IngestReport:
+        r = self.report
+        r.seconds, r.status = time.perf_counter() - r.started, status
+        self.store.finish_run(r.run_id, status, r.seconds, message)
+        return r
 
 
 class _Run:

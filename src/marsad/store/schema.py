@@ -112,10 +112,32 @@ def _v3(con) -> None:
                     f"{prefix}confidence = CAST(json_extract_string(data, '{path}.confidence') AS DOUBLE)")
 
 
+def _v4(con) -> None:
+    # Feed state for `marsad watch` (marsad.feeds.state): one row per feed, one per item a feed listed.
+    con.execute("""
+    CREATE TABLE feeds (
+        feed_url VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, language VARCHAR, interval_s DOUBLE,
+        etag VARCHAR, last_modified VARCHAR,    -- validators sent with the next (conditional) GET
+        title VARCHAR, last_polled_at TIMESTAMP, last_ok_at TIMESTAMP, last_status INTEGER,
+        last_error VARCHAR, last_error_at TIMESTAMP, last_new_at TIMESTAMP,
+        polls INTEGER DEFAULT 0, not_modified INTEGER DEFAULT 0, errors INTEGER DEFAULT 0,
+        items_seen INTEGER DEFAULT 0)""")
+    con.execute("""
+    CREATE TABLE feed_items (
+        feed_url VARCHAR NOT NULL, item_id VARCHAR NOT NULL,   -- the item's guid, else its link
+        link VARCHAR, item_url VARCHAR,          -- the link as the feed gives it; its canonical form
+        title VARCHAR, published TIMESTAMP, published_text VARCHAR,
+        status VARCHAR NOT NULL,                 -- pending | retry | stored | duplicate | failed
+        article_key VARCHAR, article_url VARCHAR, http_status INTEGER, error VARCHAR,
+        attempts INTEGER DEFAULT 0, first_seen_at TIMESTAMP NOT NULL, updated_at TIMESTAMP,
+        PRIMARY KEY (feed_url, item_id))""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "articles, extracted layers, runs and errors", _v1),
     (2, "event_sources: event <-> article links, backfilled from events", _v2),
     (3, "Place.name_ar and Place.confidence as columns, backfilled from data", _v3),
+    (4, "feeds and feed_items: the state of `marsad watch`", _v4),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 
 from ..article import Article, Boilerplate, Span
+from ..dates.calendar import safe_day
 from ..pipeline import stage
 from .normalize import norm
 
@@ -60,7 +61,8 @@ def mark_boilerplate(article: Article) -> list[Boilerplate]:
         if m:
             y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else \
                 (m.group("y2"), m.group("m2"), m.group("d2"))
-            iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}" if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31 else None
+            day = safe_day(int(y), int(mo), int(d))     # None outside the supported dates: '9999/12/31'
+            iso = day.isoformat() if day else None
             marks.append(Boilerplate(Span(base + lead, base + lead + len(stripped)), "date_line", iso))
             continue
         if len(stripped.split()) <= _MAX_DATE_LINE_WORDS and any(c.isdigit() for c in stripped):

@@ -22,6 +22,12 @@ import click
               help="Largest page (?limit=) /v1/events answers (larger: 422).")
 @click.option("--query-timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
               help="Seconds a store query may run before it is interrupted (503).")
+@click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds one article may take in /v1/extract and /v1/ingest; past it the answer is 504 "
+                   "(in /v1/ingest: an error of that article) and its worker is stopped (0: no limit).")
+@click.option("--extract-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes that extract, per server process: that many extraction requests run at "
+                   "once; one more answers 503 with Retry-After.")
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow GET requests from this browser origin (repeatable). None by default.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -29,7 +35,8 @@ import click
                    "write a file, but many read it.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level):
+def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, article_timeout, extract_workers,
+          cors_origins, workers, log_level):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
 
@@ -56,7 +63,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         click.echo(f"marsad: warning: listening on {host}, not loopback: anyone who can reach this machine can "
                    "read the store" + (" and, with the token, write to it" if token else "") + ".", err=True)
     config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
-                           max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins))
+                           max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins),
+                           article_timeout_s=article_timeout, extract_workers=extract_workers)
     try:
         app = create_app(config)
     except MarsadError as e:
@@ -65,7 +73,9 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
     click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
                f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
                f"{'es' if workers > 1 else ''})", err=True)
-    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    from .limits import HTTP_PROTOCOL
+    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False,
+                   http=HTTP_PROTOCOL)
     if workers == 1:
         uvicorn.run(app, **options)
         return
@@ -77,7 +87,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         app.state.db.close()
     os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
         {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
-         "cors_origins": list(cors_origins)})
+         "cors_origins": list(cors_origins), "article_timeout_s": article_timeout,
+         "extract_workers": extract_workers})
     uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)
 
 

@@ -22,8 +22,8 @@ class ServiceConfig:
     max_page_size: int = 500
     default_page_size: int = 50
     query_timeout_s: float = 10.0
-    extract_timeout_s: float = 60.0
-    extract_workers: int = 2               # extractions running at once; the rest queue
+    article_timeout_s: float = 30.0        # per article, in /v1/extract and /v1/ingest (0: no limit)
+    extract_workers: int = 2               # worker processes; extraction requests at once (the next: 503)
     cors_origins: tuple[str, ...] = ()     # none by default: the dashboard is same-origin
 
     @property

@@ -50,11 +50,16 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes, article_timeout)
         sys.exit(2)
     failed = 0
     warned: set[str] = set()
+    warm = not article_timeout
     for item in read_inputs(paths, date=date, id=article_id, max_bytes=max_bytes or MAX_BYTES):
         if isinstance(item, InputError):
             _fail(item.message)
             failed += 1
             continue
+        if not warm:                        # load the models before the first deadline starts
+            from .batch import warm_up
+            warm_up()
+            warm = True
         try:
             with time_limit(article_timeout):
                 article = marsad.extract(item)

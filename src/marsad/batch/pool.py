@@ -166,7 +166,8 @@ class DeadlinePool:
 
     @property
     def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers]
+        with self._lock:
+            return [w.process.pid for w in self._workers]
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
         with self._lock:
@@ -284,10 +285,10 @@ class DeadlinePool:
         """Kill a worker (past its deadline, or dead already), fail its task, start another in its place."""
         task, w.task = w.task, None
         w.kill()
-        if task is not None and error is not None:
-            _fail(task[0], error)
         i = self._workers.index(w)
         self._workers[i] = _Worker(self._ctx, *self._init)
+        if task is not None and error is not None:       # after the replacement: the caller sees a whole pool
+            _fail(task[0], error)
 
 
 def _fail(fut: Future, error: BaseException) -> None:

@@ -346,14 +346,10 @@ class _Failed(Exception):
         self.code = "E623" if error.status == 504 else "E622"
 
 
-_WARM_UP = "بيروت - قال مصدر أمني إن مسلحين قتلوا ثلاثة جنود في هجوم على حاجز قرب مدينة الموصل أمس."
-
-
 def _init_worker() -> None:
     """In each extraction worker, before it takes requests: load the models (first article)."""
-    import marsad
-    from ..readers import from_plain_text
-    marsad.extract(from_plain_text(_WARM_UP, date="2019-03-19"))
+    from ..batch import warm_up
+    warm_up()
 
 
 def _extract(article, with_text: bool, timeout: float | None) -> dict:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from ..batch.extract import key_of, process
+from ..batch import warm_up
 from ..batch.pool import GRACE_S, DeadlinePool
 from ..errors import InputError, StoreError
 from ..readers import MAX_BYTES
@@ -307,6 +308,8 @@ def _work(article, pipeline=None, timeout=None):
 def _init_worker(pipeline, parent_pid: int, timeout: float | None = None) -> None:
     global _PIPELINE, _TIMEOUT
     _PIPELINE, _TIMEOUT = pipeline, timeout
+    if timeout:
+        warm_up(pipeline)           # models load before the first article's deadline starts
     # Ctrl-C goes to the whole process group: the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid, os.getppid()), daemon=True).start()
@@ -331,6 +334,8 @@ class _Inline:
 
     def __init__(self, pipeline, timeout: float | None = None):
         self.pipeline, self.timeout = pipeline, timeout
+        if timeout:
+            warm_up(pipeline)
 
     def submit(self, fn, *args) -> Future:
         fut: Future = Future()

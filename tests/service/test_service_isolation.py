@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import TOKEN, LiveServer
 
-# One word an event trigger, 600 KB of it: minutes of work, far past a one-second deadline.
+# One word an event trigger, 600 KB of it: minutes of work, far past a deadline of a few seconds.
 PATHOLOGICAL = "قتل " * 150_000
 NORMAL = "بيروت - قال مصدر أمني إن مسلحين قتلوا ثلاثة جنود في هجوم على حاجز قرب مدينة الموصل أمس."
 
@@ -53,7 +53,7 @@ def assert_envelope(r: httpx.Response, status: int, code: str) -> dict:
 
 
 def test_pathological_extractions_answer_504_reads_go_on_and_nothing_is_left_running(store_path):
-    with server(db=store_path, article_timeout_s=1.0, extract_workers=2) as live:
+    with server(db=store_path, article_timeout_s=5.0, extract_workers=2) as live:
         extraction = live.server.config.app.state.extraction
         pool = wait_ready(extraction)
         c = httpx.Client(base_url=live.url, timeout=60)
@@ -68,7 +68,7 @@ def test_pathological_extractions_answer_504_reads_go_on_and_nothing_is_left_run
             assert not any(f.done() for f in slow)
             for f in slow:
                 err = assert_envelope(f.result(), 504, "timeout")
-                assert err["details"] == {"limit_seconds": 1.0}
+                assert err["details"] == {"limit_seconds": 5.0}
         assert extraction.running == 0 and pool.busy == 0
         # No orphaned work: every worker process is idle or gone. An extracting worker burns ~100 ticks
         # (1/100 s each) a second; an idle one, waiting for its next task, next to none.

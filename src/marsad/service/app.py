@@ -209,7 +209,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        extraction.start()          # the workers load their models while the server starts listening
+        # The extraction workers start with the first extraction request: a read-only server (say,
+        # `--workers 4` over a finished store) never spends their memory or their start-up.
         try:
             yield
         finally:

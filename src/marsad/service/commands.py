@@ -73,7 +73,7 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
     click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
                f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
                f"{'es' if workers > 1 else ''})", err=True)
-    from .limits import HTTP_PROTOCOL
+    from .protocol import HTTP_PROTOCOL
     options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False,
                    http=HTTP_PROTOCOL)
     if workers == 1:

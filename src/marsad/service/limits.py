@@ -70,39 +70,6 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-def _http_protocol():
-    """uvicorn's h11 protocol, answering a request it cannot parse (`Content-Length: -1`, a broken
-    request line) with the error envelope and the security headers instead of plain text."""
-    import json
-
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class EnvelopeH11Protocol(H11Protocol):
-        def send_400_response(self, msg: str) -> None:
-            body = json.dumps({"error": {"code": "bad_request", "message": f"{msg} The request could not be "
-                                         "parsed as HTTP/1.1 (check its request line and headers, such as "
-                                         "Content-Length).", "details": None}}).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                       (b"connection", b"close"), (b"content-security-policy", CSP.encode()), *HEADERS]
-            try:
-                self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers)))
-                self.transport.write(self.conn.send(h11.Data(data=body)))
-                self.transport.write(self.conn.send(h11.EndOfMessage()))
-            except h11.LocalProtocolError:     # h11 refuses to answer in its state: fall back to uvicorn's
-                return super().send_400_response(msg)
-            finally:
-                self.transport.close()
-
-    return EnvelopeH11Protocol
-
-
-try:
-    HTTP_PROTOCOL = _http_protocol()
-except ImportError:          # without h11 uvicorn cannot serve anyway
-    HTTP_PROTOCOL = "auto"
-
-
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = ("/docs",)):
         self.app, self.docs_paths = app, docs_paths

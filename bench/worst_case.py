@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) at start; {os.cpu_count()} cores")
     print(f"{'input':<12} {'chars':>9} {'seconds':>8} {'chars/s':>9} {'x normal':>9}  slowest stages")
     print(f"{'normal':<12} {chars:>9} {seconds:>8.2f} {normal:>9.0f} {1:>9.2f}  ({args.normal} corpus articles)")
-    worst = 1.0
+    worst = float("inf")
     for name, text in built.items():
         dt, timings = run(text, pipeline)
         rate = len(text) / dt

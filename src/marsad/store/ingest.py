@@ -308,11 +308,11 @@ def _work(article, pipeline=None, timeout=None):
 def _init_worker(pipeline, parent_pid: int, timeout: float | None = None) -> None:
     global _PIPELINE, _TIMEOUT
     _PIPELINE, _TIMEOUT = pipeline, timeout
-    if timeout:
-        warm_up(pipeline)           # models load before the first article's deadline starts
     # Ctrl-C goes to the whole process group: the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid, os.getppid()), daemon=True).start()
+    if timeout:                     # (watched already: a parent killed meanwhile is noticed)
+        warm_up(pipeline)           # models load before the first article's deadline starts
 
 
 def _exit_with_parent(parent_pid: int, ppid: int) -> None:

@@ -135,3 +135,23 @@ def test_unparseable_content_length_answers_the_envelope(store_path):
 def test_country_names_are_accepted_like_the_cli(api, country, expected):
     page = httpx.get(f"{api.url}/v1/events", params={"country": country}, timeout=30).json()
     assert page["total"] > 0 and {e["location"]["country"] for e in page["items"]} == expected
+
+
+def test_read_answers_are_kept_and_dropped_at_each_write(store_path, tmp_path):
+    path = tmp_path / "marsad.duckdb"
+    shutil.copy(store_path, path)
+    with server(db=path, token=TOKEN, extract_workers=1) as live:
+        answers = live.server.config.app.state.answers
+        c = httpx.Client(base_url=live.url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"})
+        first = c.get("/v1/events", params={"limit": 50})
+        hits = answers.hits
+        again = c.get("/v1/events", params={"limit": 50})
+        assert answers.hits == hits + 1 and again.content == first.content
+        assert again.headers["content-security-policy"] and again.headers["content-type"] == "application/json"
+        before = first.json()["total"]
+        stats = c.get("/v1/stats").json()["total"]
+        r = c.post("/v1/ingest", json={"articles": [{"text": NORMAL, "date": "2019-03-19", "id": "new"}]})
+        assert r.status_code == 200 and r.json()["new"] == 1 and r.json()["events"] >= 1
+        after = c.get("/v1/events", params={"limit": 50}).json()["total"]
+        assert stats == before and after == before + r.json()["events"]       # not the kept answer
+        assert c.get("/v1/stats").json()["total"] == after

@@ -37,6 +37,7 @@ from ..readers import parse_date
 from ..store.countries import country_code
 from . import envelope, queries
 from .auth import require_token
+from .cache import Answers, ReadCache
 from .config import ServiceConfig
 from .envelope import ApiError, invalid
 from .limits import BodyLimit, SecurityHeaders, deadline
@@ -227,7 +228,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
     app.state.db = database
     app.state.extraction = extraction
     envelope.install(app)
-    # Outermost first: headers on every answer (413s included), then the body limit.
+    answers = app.state.answers = Answers()
+    # Outermost first: headers on every answer (413s included), then the body limit, then the
+    # kept answers of the read routes (see cache.py).
+    app.add_middleware(ReadCache, answers=answers)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -322,7 +326,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
                     from ..batch.extract import error_record
                     records.append(error_record(article, _Failed(e)))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, queries.ingest, db, articles, records)
+        try:
+            return await loop.run_in_executor(None, queries.ingest, db, articles, records)
+        finally:
+            answers.clear()          # the store changed: no kept answer holds any more
 
     @app.get("/docs", include_in_schema=False)
     def docs():

@@ -107,10 +107,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, workers: int, timeout: float = 5.0) -> subprocess.Popen:
+def start_server(db: Path, port: int, workers: int, timeout: float = 5.0, read_cache: int = 256
+                 ) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning", "--workers", str(workers),
-                             "--article-timeout", str(timeout)],
+                             "--article-timeout", str(timeout), "--read-cache", str(read_cache)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return wait_up(proc, f"http://127.0.0.1:{port}/healthz", "marsad serve")
 
@@ -236,6 +237,8 @@ def main() -> None:
     ap.add_argument("--pathological", action="store_true",
                     help="Also load /v1/events while two pathological /v1/extract requests are in flight.")
     ap.add_argument("--no-extract", action="store_true", help="Leave out the POST /v1/extract rows.")
+    ap.add_argument("--read-cache", type=int, default=256,
+                    help="marsad serve --read-cache (0: every request queries the store).")
     args = ap.parse_args()
     import os
 
@@ -248,7 +251,7 @@ def main() -> None:
             n = build_store(db, args.articles)
             print(f"store: {args.articles} corpus articles, {n} events ({time.perf_counter() - t0:.1f} s to build)")
         port = free_port()
-        server = start_server(db, port, args.workers)
+        server = start_server(db, port, args.workers, read_cache=args.read_cache)
         base = f"http://127.0.0.1:{port}"
         with CORPUS.open(encoding="utf-8") as f:
             sample = json.loads(next(line for i, line in enumerate(f) if i == 7))
@@ -274,7 +277,8 @@ def main() -> None:
                 ("datasette country=SY&event_type=Battles", "GET",
                  dbase + "&country=SY&event_type=Battles&_sort_desc=day", None)]
             print(f"datasette: the same {n} events in SQLite on port {dport}")
-        print(f"\nserver: marsad serve on {base} ({args.workers} process(es)); load: {args.tool}; at most {args.seconds:g} s"
+        print(f"\nserver: marsad serve on {base} ({args.workers} process(es), --read-cache {args.read_cache}); "
+              f"load: {args.tool}; at most {args.seconds:g} s"
               + (f" and {args.max_requests} requests" if args.tool == "python" else "") + " per row; "
               f"{os.cpu_count()} cores, shared with the load generator\n")
         print(f"| {'endpoint':<52} | conc | requests | errors | req/s | p50 ms | p99 ms | load avg |")

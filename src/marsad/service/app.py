@@ -228,10 +228,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
     app.state.db = database
     app.state.extraction = extraction
     envelope.install(app)
-    answers = app.state.answers = Answers()
+    answers = app.state.answers = Answers(entries=config.read_cache)
     # Outermost first: headers on every answer (413s included), then the body limit, then the
     # kept answers of the read routes (see cache.py).
-    app.add_middleware(ReadCache, answers=answers)
+    if config.read_cache > 0:
+        app.add_middleware(ReadCache, answers=answers)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -28,6 +28,9 @@ import click
 @click.option("--extract-workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes that extract, per server process: that many extraction requests run at "
                    "once; one more answers 503 with Retry-After.")
+@click.option("--read-cache", type=click.IntRange(0, 100_000), default=256, show_default=True,
+              help="Answers of GET /v1/events and /v1/stats kept in memory per server process (0: none). The "
+                   "store cannot change under a read-only server; a writable one drops them at each write.")
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow GET requests from this browser origin (repeatable). None by default.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -36,7 +39,7 @@ import click
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, article_timeout, extract_workers,
-          cors_origins, workers, log_level):
+          read_cache, cors_origins, workers, log_level):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
 
@@ -64,7 +67,7 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
                    "read the store" + (" and, with the token, write to it" if token else "") + ".", err=True)
     config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
                            max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins),
-                           article_timeout_s=article_timeout, extract_workers=extract_workers)
+                           article_timeout_s=article_timeout, extract_workers=extract_workers, read_cache=read_cache)
     try:
         app = create_app(config)
     except MarsadError as e:
@@ -88,7 +91,7 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
     os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
         {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
          "cors_origins": list(cors_origins), "article_timeout_s": article_timeout,
-         "extract_workers": extract_workers})
+         "extract_workers": extract_workers, "read_cache": read_cache})
     uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)
 
 

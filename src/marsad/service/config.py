@@ -23,6 +23,7 @@ class ServiceConfig:
     default_page_size: int = 50
     query_timeout_s: float = 10.0
     article_timeout_s: float = 30.0        # per article, in /v1/extract and /v1/ingest (0: no limit)
+    read_cache: int = 256                  # answers of GET /v1/events and /v1/stats kept (0: none; cache.py)
     extract_workers: int = 2               # worker processes; extraction requests at once (the next: 503)
     cors_origins: tuple[str, ...] = ()     # none by default: the dashboard is same-origin
 

@@ -31,11 +31,15 @@ def main():
               show_default=True, help="json: one indented object per article; jsonl: one line each.")
 @click.option("--with-text", is_flag=True, help="Include the article text in the output.")
 @click.option("--max-bytes", type=int, default=None, help="Largest input accepted, in bytes (default 10 MB).")
-def extract(paths, date, article_id, fmt, with_text, max_bytes):
+@click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds one article may take; past it the article is an error and the next one starts "
+                   "(0: no limit).")
+def extract(paths, date, article_id, fmt, with_text, max_bytes, article_timeout):
     """Extract events, figures and quotes from PATHS (.txt .json .jsonl .html, folders, or - for stdin)."""
     from .errors import InputError, MarsadError
     from .output import to_record
     from .batch import settle
+    from .batch.pool import time_limit
     from .readers import MAX_BYTES, parse_date, read_inputs
     import marsad
 
@@ -46,15 +50,25 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes):
         sys.exit(2)
     failed = 0
     warned: set[str] = set()
+    warm = not article_timeout
     for item in read_inputs(paths, date=date, id=article_id, max_bytes=max_bytes or MAX_BYTES):
         if isinstance(item, InputError):
             _fail(item.message)
             failed += 1
             continue
+        if not warm:                        # load the models before the first deadline starts
+            from .batch import warm_up
+            warm_up()
+            warm = True
         try:
-            article = marsad.extract(item)
+            with time_limit(article_timeout):
+                article = marsad.extract(item)
         except MarsadError as e:
             _fail(f"{item.id}: {e.message}")
+            failed += 1
+            continue
+        except Exception as e:              # a bug in a stage: one line naming the article, then the next one
+            _fail(f"{item.id}: extraction failed: {type(e).__name__}: {e}")
             failed += 1
             continue
         settle()                            # models are loaded now: see marsad.batch.settle

@@ -4,12 +4,21 @@
 `InputError` (naming the file, and the line for JSON Lines) for every one it cannot,
 so one bad input never stops the others. HTML goes through trafilatura, which
 finds the main text, title and date of a page.
+
+Every Article is made here (`from_record`, `from_plain_text`, `from_html`), and this is
+where its strings are made safe for every later stage, once:
+- a lone UTF-16 surrogate (legal in JSON as "\ud800", never valid Unicode) becomes U+FFFD,
+  one character for one, so every offset into the text stays what it was;
+- a publication date outside the days marsad resolves (`dates.calendar.MIN_DAY..MAX_DAY`)
+  is clamped to the nearest of them, with a warning on the article saying so.
 """
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date as Date
 from pathlib import Path
@@ -19,6 +28,31 @@ from .errors import InputError
 
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 MAX_BYTES = 10 * 1024 * 1024     # a news article is KBs; 10 MB is a scraper gone wrong
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """The string with each lone surrogate replaced by U+FFFD, one for one (offsets unchanged)."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+def _clean(value) -> str | None:
+    return None if value is None else clean_text(str(value))
+
+
+def publication_date(value, where: str) -> tuple[str | None, str | None]:
+    """(ISO day clamped to the supported range, a warning when it was clamped) of an input date."""
+    from .dates import calendar as cal
+
+    iso = parse_date(value, where)
+    if iso is None:
+        return None, None
+    day = Date.fromisoformat(iso)
+    if cal.in_range(day):
+        return iso, None
+    near = cal.clamp(day)
+    return near.isoformat(), (f"{where}: publication date {iso} is outside the dates marsad resolves "
+                              f"({cal.MIN_DAY}..{cal.MAX_DAY}); relative dates are resolved against {near}.")
 
 
 def parse_date(value, where: str) -> str | None:
@@ -76,7 +110,7 @@ def _from_file(path: Path, date, id, max_bytes) -> Iterator[Article | InputError
         data = path.read_bytes()
         if path.suffix.lower() == ".gz":
             data = gzip.decompress(data)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:      # a corrupt gzip raises any of these
         yield InputError(where, f"cannot read: {e}.", "E107")
         return
     yield from _from_bytes(data, where, suffix, date, id or (path.name.split(".")[0] if suffix in
@@ -159,21 +193,26 @@ def from_record(record, where: str, date: str | None = None) -> Article:
         raise InputError(where, "no 'text' field: each record needs the article text in 'text'.", "E106")
     if not text.strip():
         raise InputError(where, "empty 'text': no text to extract from.", "E105")
-    pub = parse_date(date, "--date") if date else parse_date(record.get("date"), f"{where}: field 'date'")
-    return Article(text=text, id=_str(record.get("id")), url=_str(record.get("url")),
-                   source=_str(record.get("source")), title=_str(record.get("title")),
-                   date=pub, date_source="input" if pub else None)
+    pub, warning = publication_date(date, "--date") if date else \
+        publication_date(record.get("date"), f"{where}: field 'date'")
+    return _made(Article(text=clean_text(text), id=_clean(record.get("id")), url=_clean(record.get("url")),
+                         source=_clean(record.get("source")), title=_clean(record.get("title")),
+                         date=pub, date_source="input" if pub else None), warning)
 
 
-def _str(v):
-    return None if v is None else str(v)
+def _made(article: Article, warning: str | None) -> Article:
+    if warning:
+        article.warnings.append(warning)
+    return article
 
 
 def from_plain_text(text: str, where: str = "<text>", date: str | None = None, id: str | None = None) -> Article:
-    pub = parse_date(date, "--date") if date else None
+    pub, warning = publication_date(date, "--date") if date else (None, None)
+    text = clean_text(text)
     first = text.lstrip().split("\n", 1)[0].strip()
     title = first if first and len(first) <= 200 and "\n" in text.strip() else None
-    return Article(text=text, id=id, title=title, date=pub, date_source="input" if pub else None)
+    return _made(Article(text=text, id=_clean(id), title=title, date=pub, date_source="input" if pub else None),
+                 warning)
 
 
 def from_html(html: str, where: str, date: str | None = None, id: str | None = None) -> Article:
@@ -184,6 +223,8 @@ def from_html(html: str, where: str, date: str | None = None, id: str | None = N
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         raise InputError(where, "no article text found in this HTML page.", "E105")
-    pub = parse_date(date, "--date") if date else parse_date(getattr(doc, "date", None), f"{where}: page date")
-    return Article(text=text, id=id, url=getattr(doc, "url", None), title=getattr(doc, "title", None),
-                   source=getattr(doc, "sitename", None), date=pub, date_source="input" if pub else None)
+    pub, warning = publication_date(date, "--date") if date else \
+        publication_date(getattr(doc, "date", None), f"{where}: page date")
+    return _made(Article(text=clean_text(text), id=_clean(id), url=_clean(getattr(doc, "url", None)),
+                         title=_clean(getattr(doc, "title", None)), source=_clean(getattr(doc, "sitename", None)),
+                         date=pub, date_source="input" if pub else None), warning)

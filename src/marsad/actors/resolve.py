@@ -12,7 +12,9 @@ before it (as a reader does):
   (the police of the country the sentence or the article is about).
 - anaphora: "التنظيم", "الجماعة", "الحركة", "الميليشيا", "هذه القوات", "التحالف" ...
   resolved to the most salient earlier actor of the right kind (kinds are in the
-  registry); salience sums the earlier mentions, each weighted by how recent it is.
+  registry); salience sums the earlier mentions, each weighted by how recent it is
+  (over the last SALIENCE_SENTENCES sentences: one further back weighs less than 1/30,
+  and summing over the whole article made the stage quadratic in its length).
 - ner: organisation entities (the `entities` layer, when the NER stage ran) that look
   like armed groups but are not in the registry; they keep their Arabic name, no id.
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..article import ActorMention, Article, Span, Token
+from ..text.spans import SpanIndex
 from ..pipeline import stage
 from ..text import norm
 from ..text.wordcache import per_word
@@ -198,7 +201,17 @@ class _Context:
     def __init__(self, article: Article, reg: Registry):
         self.reg = reg
         self.starts = [s.span.start for s in article.layer("sentences")] or [0]
-        self.mentions: list[ActorMention] = []
+        self.mentions: list[ActorMention] = []      # in text order: the scan appends them left to right
+        self.has_qaeda = False                      # a mention of al-Qaeda so far (see _not_a_base)
+        self.base_words: bool | None = None         # the article names a military base (computed once)
+
+    def recent(self, offset: int, sentences: int) -> list[ActorMention]:
+        """The mentions before `offset` that start at most `sentences` sentences before its own."""
+        lo = self.starts[max(0, self.sentence_of(offset) - sentences)]
+        mentions = self.mentions
+        a = bisect.bisect_left(mentions, lo, key=_start)
+        b = bisect.bisect_left(mentions, offset, lo=a, key=_start)
+        return mentions[a:b]
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -207,8 +220,8 @@ class _Context:
         """The earlier actor (accepted by `accept`) with the most recency-weighted mentions."""
         here = self.sentence_of(offset)
         score: Counter = Counter()
-        for m in self.mentions:
-            if m.id is None or m.span is None or m.span.start >= offset:
+        for m in self.recent(offset, SALIENCE_SENTENCES):
+            if m.id is None or m.span is None:
                 continue
             actor = self.reg.actors.get(_key(m.id))
             if actor is not None and accept(actor):
@@ -216,6 +229,13 @@ class _Context:
         if not score:
             return None
         return self.reg.actors[max(score, key=lambda k: (score[k], k))]
+
+
+SALIENCE_SENTENCES = 30
+
+
+def _start(m: ActorMention) -> int:
+    return m.span.start if m.span is not None else -1
 
 
 def _key(code: str) -> str:
@@ -271,6 +291,7 @@ def find_actors(article: Article) -> list[ActorMention]:
         end, mention = found
         if mention is not None:
             out.append(mention)
+            ctx.has_qaeda = ctx.has_qaeda or mention.id in ("al_qaeda", "aqap")
         i = max(end, i + 1)
     out.extend(_ner_mentions(article, out))
     out.sort(key=lambda m: m.span.start if m.span else -1)
@@ -313,9 +334,12 @@ def _not_a_base(tokens: list[Token], i: int, m, ctx: _Context) -> bool:
     """Bare "القاعدة" is al-Qaeda only where the article names no military base ("قاعدة العند")."""
     if m[2] != (_QAEDA,):
         return True
-    if any(x.id in ("al_qaeda", "aqap") for x in ctx.mentions):
+    if ctx.has_qaeda:
         return True
-    return not any(t.norm in _BASE_WORDS or (t.norm[:1] in "وب" and t.norm[1:] in _BASE_WORDS) for t in tokens)
+    if ctx.base_words is None:          # asked at every "القاعدة": the article's answer, once
+        ctx.base_words = any(t.norm in _BASE_WORDS or (t.norm[:1] in "وب" and t.norm[1:] in _BASE_WORDS)
+                             for t in tokens)
+    return not ctx.base_words
 
 
 def _span(text: str, tokens: list[Token], i: int, end: int, key: str | None = None) -> Span:
@@ -363,8 +387,7 @@ def _at(i, tokens, keys, article, ctx: _Context, aliases, generic, militant, cou
             return end, _mention(Span(start, m.span.end), reg.actors[_key(m.id)], "descriptor")
     # 4. "عناصره", "مقاتليها": the members of the actor just named, else of the actor the text is about.
     if _MEMBER_PRONOUN.match(t.norm):
-        near = [m for m in ctx.mentions if m.id and m.span and 0 <= t.span.start - m.span.end <= 25
-                and ctx.sentence_of(m.span.start) == ctx.sentence_of(t.span.start)]
+        near = [m for m in ctx.recent(t.span.start, 0) if m.id and m.span and 0 <= t.span.start - m.span.end <= 25]
         actor = reg.actors[_key(near[-1].id)] if near else None
         if actor is None or actor.inter in (None, 6, 7):
             actor = ctx.salient(t.span.start, lambda a: a.inter not in (None, 6, 7))
@@ -445,7 +468,7 @@ def _state_actor(role: str, offset: int, ctx: _Context, country: str | None,
     """A bare "الجيش"/"الشرطة": the forces already in focus, else those of the sentence's or article's country."""
     kind = "army" if role == "military" else "police"
     here = ctx.sentence_of(offset)
-    recent = [m for m in ctx.mentions if m.id and m.span and here - ctx.sentence_of(m.span.start) <= 2]
+    recent = [m for m in ctx.recent(offset, 2) if m.id and m.span]
     focus = ctx.salient(offset, lambda a: kind in a.kinds and any(_key(m.id) == a.id for m in recent))
     if focus is not None:
         return focus
@@ -457,8 +480,9 @@ def _state_actor(role: str, offset: int, ctx: _Context, country: str | None,
 def _ner_mentions(article: Article, found: list[ActorMention]) -> list[ActorMention]:
     """Organisation entities that look like armed groups and that no registry entry matched."""
     out = []
+    found_at = SpanIndex(found)
     for e in article.layer("entities"):
-        if e.label != "ORG" or any(m.span and m.span.overlaps(e.span) for m in found):
+        if e.label != "ORG" or found_at.overlapping(e.span.start, e.span.end):
             continue
         words = norm(article.span_text(e.span)).split()
         if words and any(w in ARMED_HEADS or w[1:] in ARMED_HEADS for w in words[:1]):

@@ -20,3 +20,15 @@ def settle() -> None:
         _SETTLED = True
         gc.freeze()
         gc.set_threshold(20_000, 50, 100)
+
+
+_WARM_UP = "بيروت - قال مصدر أمني إن مسلحين قتلوا ثلاثة جنود في هجوم على حاجز قرب مدينة الموصل أمس."
+
+
+def warm_up(pipeline=None) -> None:
+    """Run the pipeline once on a short sentence, so that its models, gazetteer and lexicons are
+    loaded before the first real article: loading takes seconds, and must not count against an
+    article's deadline (--article-timeout)."""
+    import marsad
+    from ..readers import from_plain_text
+    (pipeline or marsad.default_pipeline())(from_plain_text(_WARM_UP, date="2019-03-19"))

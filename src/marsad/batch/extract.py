@@ -56,14 +56,17 @@ def event_id(key: str, idx: int) -> str:
     return f"{key[:16]}-{idx + 1}"
 
 
-def process(article: Article, pipeline=None) -> dict[str, Any]:
-    """Run the pipeline on one article and return its record; an exception becomes an error record."""
+def process(article: Article, pipeline=None, timeout: float | None = None) -> dict[str, Any]:
+    """Run the pipeline on one article and return its record; an exception becomes an error record,
+    and so does running past `timeout` seconds (error E623, see `pool.time_limit`)."""
+    from .pool import time_limit
     key = key_of(article)
     try:
         if pipeline is None:
             import marsad
             pipeline = marsad.default_pipeline()
-        pipeline(article)
+        with time_limit(timeout):
+            pipeline(article)
         settle()
         return to_record(article, stages=pipeline.names, key=key)
     except Exception as e:   # one bad article must not stop a batch; the parent records it

@@ -53,32 +53,65 @@ def month_pattern(names) -> str:
     return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
 
 
+# The days marsad resolves dates in. Python's `date` spans years 1-9999, and arithmetic near
+# either end raises (OverflowError, ValueError); news is dated within a few generations, and
+# the Hijri table covers 1924-2077. Publication dates outside are clamped (with a warning on
+# the article, by the reader); a relative expression that lands outside ("قبل 3000 سنة") is
+# clamped to the nearest end and flagged, and a written date outside is not taken as a date.
+MIN_DAY = date(1900, 1, 1)
+MAX_DAY = date(2100, 12, 31)
+
+
+def in_range(d: date) -> bool:
+    return MIN_DAY <= d <= MAX_DAY
+
+
+def clamp(d: date) -> date:
+    return MIN_DAY if d < MIN_DAY else MAX_DAY if d > MAX_DAY else d
+
+
+def safe_day(year: int, month: int, day: int) -> date | None:
+    """The date, or None when it does not exist or lies outside MIN_DAY..MAX_DAY."""
+    try:
+        d = date(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+    return d if in_range(d) else None
+
+
+def add_days(d: date, days: int) -> date:
+    """d + days, clamped to MIN_DAY..MAX_DAY (never an OverflowError, however large `days` is)."""
+    lo, hi = (MIN_DAY - d).days, (MAX_DAY - d).days
+    return d + timedelta(days=max(lo, min(hi, days)))
+
+
 def last_day(year: int, month: int) -> date:
     return date(year, month, _cal.monthrange(year, month)[1])
 
 
 def add_months(d: date, months: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
-    return date(y, m + 1, min(d.day, _cal.monthrange(y, m + 1)[1]))
+    """d moved by whole months (the day kept where the month has it), clamped to MIN_DAY..MAX_DAY."""
+    index = d.year * 12 + d.month - 1 + months
+    if index < MIN_DAY.year * 12:
+        return MIN_DAY
+    if index > MAX_DAY.year * 12 + 11:
+        return MAX_DAY
+    y, m = divmod(index, 12)
+    return clamp(date(y, m + 1, min(d.day, _cal.monthrange(y, m + 1)[1])))
 
 
 def weekday_on_or_before(ref: date, weekday: int) -> date:
-    return ref - timedelta(days=(ref.weekday() - weekday) % 7)
+    return add_days(ref, -((ref.weekday() - weekday) % 7))
 
 
 def weekday_after(ref: date, weekday: int) -> date:
-    return ref + timedelta(days=(weekday - ref.weekday() - 1) % 7 + 1)
+    return add_days(ref, (weekday - ref.weekday() - 1) % 7 + 1)
 
 
 def nearest_year(ref: date, month: int, day: int, tense: str | None = None) -> date | None:
     """The date with this month and day closest to `ref`; tense 'past' keeps it on or before
     ref, 'future' after it (a day-and-month without a year, as news writes most dates)."""
-    options = []
-    for y in (ref.year - 1, ref.year, ref.year + 1):
-        try:
-            options.append(date(y, month, day))
-        except ValueError:
-            continue
+    options = [d for d in (safe_day(y, month, day) for y in (ref.year - 1, ref.year, ref.year + 1)) if d]
     if tense == "past":
         options = [d for d in options if d <= ref]
         return max(options) if options else None
@@ -96,6 +129,7 @@ def month_on_or_before(ref: date, month: int, tense: str | None = None) -> tuple
         year = ref.year if month > ref.month else ref.year + 1
     elif month > ref.month or (tense == "past" and month == ref.month):
         year = ref.year - 1
+    year = max(MIN_DAY.year, min(MAX_DAY.year, year))
     return date(year, month, 1), last_day(year, month)
 
 

@@ -148,22 +148,21 @@ _NOT_YEAR_AFTER = re.compile(rf"{_S}(?:شخص|مدني|قتيل|جريح|طفل|
                              r"مسلح|امراه|متر|كيلو|كلم)")
 
 
+_MAX_DIGITS = 6         # more days, months or years than this is no time expression ("منذ 99999999 عام")
+
+
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _safe_date(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
+_safe_date = cal.safe_day       # None for a day that does not exist or lies outside the supported range
 
 
 def _number(text: str) -> int | None:
     """'3' or 'ثلاثة' or 'خمسة عشر' → int; None for 'عدة', 'بضعة' (vague: no day to point to)."""
     text = text.strip()
     if text.isdigit():
-        return int(text)
+        return int(text) if len(text) <= _MAX_DIGITS else None
     acc = Accumulator()
     for i, w in enumerate(text.split()):
         joined = i > 0 and w.startswith("و") and len(w) > 2
@@ -197,6 +196,18 @@ class _Resolver:
 
     def __init__(self, pub: date | None):
         self.pub = pub
+        self.clamped = False        # the last resolution left the supported range and was clamped
+
+    def _back(self, n: int, unit: str) -> date:
+        """The publication date moved back n units (negative: forward), clamped to the supported range."""
+        if unit == "شهر":
+            d = cal.add_months(self.pub, -n)
+        elif unit == "سنه":
+            d = cal.add_months(self.pub, -12 * n)
+        else:
+            d = cal.add_days(self.pub, -n * _UNIT_DAYS[unit])
+        self.clamped = d in (cal.MIN_DAY, cal.MAX_DAY)
+        return d
 
     def numeric(self, m):
         if m.group("y1"):
@@ -319,16 +330,16 @@ class _Resolver:
         rel = norm(m.group("rel") or "")
         tense = _tense(m.group("tense"))
         if rel in ("امس", "البارحه"):
-            d = self.pub - timedelta(days=1)
+            d = cal.add_days(self.pub, -1)
         elif rel == "اليوم":
             d = self.pub
         elif wd2 is not None:
             d = cal.weekday_on_or_before(self.pub, wd2)
-            return "weekday", d, d - timedelta(days=(wd2 - wd) % 7 or 1), "day"
+            return "weekday", d, cal.add_days(d, -((wd2 - wd) % 7 or 1)), "day"
         elif tense == "future":
             d = cal.weekday_after(self.pub, wd)
         elif tense == "past":
-            d = cal.weekday_on_or_before(self.pub - timedelta(days=1), wd)
+            d = cal.weekday_on_or_before(cal.add_days(self.pub, -1), wd)
         else:
             d = cal.weekday_on_or_before(self.pub, wd)
         return "weekday", d, None, "day"
@@ -340,7 +351,7 @@ class _Resolver:
         back = {"اليوم": 0, "الليله": 0, "امس": 1, "بالامس": 1, "البارحه": 1, "ليله امس": 1, "الليله الماضيه": 1,
                 "اول امس": 2, "اول من امس": 2, "امس الاول": 2, "الليله قبل الماضيه": 2, "غدا": -1,
                 "بعد غد": -2}[rel]
-        return "relative", self.pub - timedelta(days=back), None, "day"
+        return "relative", cal.add_days(self.pub, -back), None, "day"
 
     def ago(self, m):
         if m.group("dual"):
@@ -352,12 +363,7 @@ class _Resolver:
         since = norm(m.group("lead")) == norm("منذ")
         if not self.pub:
             return ("period" if since else "relative"), None, None, _PRECISION[unit]
-        if unit == "شهر":
-            d = cal.add_months(self.pub, -n)
-        elif unit == "سنه":
-            d = cal.add_months(self.pub, -12 * n)
-        else:
-            d = self.pub - timedelta(days=n * _UNIT_DAYS[unit])
+        d = self._back(n, unit)
         if since:
             return "period", self.pub, d, _PRECISION[unit]
         return "relative", d, None, _PRECISION[unit]
@@ -367,7 +373,7 @@ class _Resolver:
         unit = _UNIT_OF.get(unit_word, "ساعه" if unit_word == "ساعه" else None)
         if unit is None:
             return None
-        n = 2 if unit_word in _DUAL_UNITS else int(m.group("n")) if m.group("n") else None
+        n = 2 if unit_word in _DUAL_UNITS else _number(m.group("n")) if m.group("n") else None
         if unit == "ساعه":
             n = max(1, (n or 24) // 24)
             unit = "يوم"
@@ -375,12 +381,7 @@ class _Resolver:
             n, unit = {"يوم": (7, "يوم"), "اسبوع": (4, "اسبوع"), "شهر": (3, "شهر"), "سنه": (3, "سنه")}[unit]
         if not self.pub:
             return "period", None, None, _PRECISION["اسبوع" if unit == "يوم" and n > 2 else unit]
-        if unit == "شهر":
-            start = cal.add_months(self.pub, -n)
-        elif unit == "سنه":
-            start = cal.add_months(self.pub, -12 * n)
-        else:
-            start = self.pub - timedelta(days=n * _UNIT_DAYS[unit])
+        start = self._back(n, unit)
         precision = "day" if unit == "يوم" and n <= 2 else "week" if unit in ("يوم", "اسبوع") else \
             _PRECISION[unit]
         return "period", self.pub, start, precision
@@ -397,7 +398,7 @@ class _Resolver:
             return "period", None, None, precision
         p = self.pub
         if precision == "week":
-            start = p - timedelta(days=7) if tense == "past" else p - timedelta(days=6)
+            start = cal.add_days(p, -7 if tense == "past" else -6)
             return "period", p, start, "week"
         if precision == "month":
             if tense == "past":
@@ -405,21 +406,26 @@ class _Resolver:
                 return "period", cal.last_day(first.year, first.month), first, "month"
             return "period", p, p.replace(day=1), "month"
         if tense == "past":
-            return "period", date(p.year - 1, 12, 31), date(p.year - 1, 1, 1), "year"
+            return "period", cal.clamp(date(p.year - 1, 12, 31)), cal.clamp(date(p.year - 1, 1, 1)), "year"
         return "period", p, date(p.year, 1, 1), "year"
 
 
 def _pub_date(article: Article) -> date | None:
+    """The publication day, clamped to the supported range (the readers already clamp and warn;
+    this keeps a hand-built Article dated 0001-01-01 from overflowing the arithmetic)."""
     try:
-        return date.fromisoformat(article.date[:10]) if article.date else None
+        return cal.clamp(date.fromisoformat(article.date[:10])) if article.date else None
     except ValueError:
         return None
 
 
-def find_time_spans(text: str, pub: date | None) -> list[tuple[int, int, TimeExpr]]:
-    """(normalised start, end, TimeExpr with a normalised span) for every expression, no overlaps."""
+def find_time_spans(text: str, pub: date | None, clamped: list | None = None
+                    ) -> list[tuple[int, int, TimeExpr]]:
+    """(normalised start, end, TimeExpr with a normalised span) for every expression, no overlaps.
+    `clamped` collects the normalised (start, end) of expressions resolved outside the supported
+    dates and clamped to MIN_DAY or MAX_DAY."""
     n = normalize(text)
-    resolver = _Resolver(pub)
+    resolver = _Resolver(cal.clamp(pub) if pub else None)
     found = []
     for name, rx in _RULES:
         if not _ANCHORS[name].search(n.text):
@@ -427,9 +433,12 @@ def find_time_spans(text: str, pub: date | None) -> list[tuple[int, int, TimeExp
         for m in rx.finditer(n.text):
             if m.end() == m.start():
                 continue
+            resolver.clamped = False
             got = getattr(resolver, name)(m)
             if got is None:
                 continue
+            if resolver.clamped and clamped is not None:
+                clamped.append((m.start(), m.end()))
             found.append((m.start(), m.end(), name, got))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     out = []
@@ -453,11 +462,15 @@ def find_times(article: Article) -> list[TimeExpr]:
     """Dates, weekdays, relative days and periods, resolved against the publication date."""
     n = normalize(article.text)
     pub = _pub_date(article)
-    out = []
-    for a, b, t in find_time_spans(article.text, pub):
+    out, clamped = [], []
+    for a, b, t in find_time_spans(article.text, pub, clamped):
         s, e = n.to_original(a, b)
         t.span = Span(s, e)
         out.append(t)
+    for a, b in clamped[:3]:
+        s, e = n.to_original(a, b)
+        article.warnings.append(f"time expression {article.text[s:e]!r} at {s}-{e} points outside the supported "
+                                f"dates {cal.MIN_DAY}..{cal.MAX_DAY}; resolved to the nearest of them.")
     return out
 
 

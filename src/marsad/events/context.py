@@ -14,6 +14,7 @@ from datetime import date
 
 from ..article import ActorMention, Article, Place, Span
 from ..text import norm, norm_set
+from ..text.spans import SpanIndex
 from .detect import SentenceView
 
 _S = norm_set
@@ -72,10 +73,11 @@ class Context:
         dateline = _dateline_spans(article)
         actors = [a for a in article.layer("actors") if a.span is not None]
         self.actors = actors
+        by_span = SpanIndex(actors)
         self.places = [p for p in article.layer("places")
                        if p.span is not None and p.role != "dateline"
                        and not any(d.overlaps(p.span) for d in dateline)
-                       and not any(a.span.overlaps(p.span) for a in actors)
+                       and not by_span.overlapping(p.span.start, p.span.end)
                        and norm(clean_place(p).name) not in _GENERIC_NAMES]
         self._lead: Place | None | bool = False
         self.times = [t for t in article.layer("times") if t.span is not None and (t.value or t.start)]
@@ -84,6 +86,7 @@ class Context:
         self.have_quantities = "quantities" in article.layers
         self.pub = _iso(article.date)
         self._inside: dict[tuple[int, int], list] = {}
+        self._indexes: dict[int, tuple[SpanIndex, dict[int, int]]] = {}
 
     def in_sentence(self, items, view: SentenceView) -> list:
         """The items (this context's places, actors, times...) inside the view's sentence;
@@ -91,8 +94,13 @@ class Context:
         got = self._inside.get((id(items), view.index))
         if got is None:
             s = view.sentence.span
-            got = self._inside[id(items), view.index] = [
-                x for x in items if x.span is not None and s.start <= x.span.start and x.span.end <= s.end]
+            known = self._indexes.get(id(items))
+            if known is None:       # each layer indexed once per article, with its order
+                known = self._indexes[id(items)] = (SpanIndex(items), {id(x): k for k, x in enumerate(items)})
+            index, order = known
+            # in layer order, as a scan gives them
+            got = self._inside[id(items), view.index] = sorted(index.inside(s.start, s.end),
+                                                                key=lambda x: order[id(x)])
         return list(got)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..dates import calendar as cal
 from ..text import norm
 from .context import _S, _WORD_NUMBERS, Args, Context, _iso
 from .detect import SentenceView
@@ -57,15 +58,15 @@ def _shift(view: SentenceView, i: int, iso: str | None) -> str | None:
     a, _ = view.clause_of(i)
     lo = max(0, a - 1)
     if view.has(_S("غداه"), lo, i) is not None:
-        return (d - timedelta(days=1)).isoformat()
+        return cal.add_days(d, -1).isoformat()
     j = view.has(_S("بعد"), lo, i)
     if j is not None and j + 3 <= i:
         n_tok, unit = view.tokens[j + 1], view.forms[j + 2]
         count = _WORD_NUMBERS.get(n_tok.norm) or (int(n_tok.norm) if n_tok.kind == "number" and
-                                                   n_tok.norm.isdigit() else None)
+                                                   n_tok.norm.isdigit() and len(n_tok.norm) <= 4 else None)
         days = next((v for f, v in _DAY_WORDS.items() if f in unit), None)
         if days is not None and (count or days in (2, 14)) and view.forms[j + 3] & _S("علي من"):
-            return (d - timedelta(days=(count or 1) * days)).isoformat()
+            return cal.add_days(d, -(count or 1) * days).isoformat()
     return iso
 
 

@@ -92,8 +92,10 @@ class StoreAccess:
 class Watcher:
     def __init__(self, feeds: FeedsFile, access: StoreAccess, log: Callable[[str], None] | None = None,
                  stop: threading.Event | None = None, fetcher: Fetcher | None = None, pipeline=None,
-                 batch_size: int = 50, commit_every: float = 2.0, warn: Callable[[str], None] | None = None):
+                 batch_size: int = 50, commit_every: float = 2.0, warn: Callable[[str], None] | None = None,
+                 on_write: Callable[[], None] | None = None):
         self.file, self.access = feeds, access
+        self.on_write = on_write or (lambda: None)   # told after each write (a server drops its kept answers)
         self.log = log or (lambda line: None)
         self.warn = warn or self.log            # problems: a feed's or an item's error, a failed poll
         self.stop = stop or threading.Event()
@@ -214,6 +216,7 @@ class _Poll:
         if self.run is not None:
             with self.lock:
                 self.run.finish(status, None if status == "completed" else f"watch poll {status}")
+            self.w.on_write()
             self.report.run_id = self.run.report.run_id
 
     # -- feeds -------------------------------------------------------------------------------
@@ -320,6 +323,7 @@ class _Poll:
                                    commit_every=w.commit_every, pipeline=w.pipeline)
                 before = self.run.report.events
                 self.run.add([(item.link, page.article) for item, _, page, _ in fresh])
+                w.on_write()
                 self.report.events += self.run.report.events - before
                 keys = [key for *_, key in fresh]
                 stored = self.store.existing(keys)
@@ -409,12 +413,13 @@ class Background:
     writing under the server's write lock. `start()` and `stop()` bracket the server's life."""
 
     def __init__(self, feeds_file: str | Path, store, lock: threading.Lock, interval: float | None = None,
-                 log: Callable[[str], None] | None = None, warn: Callable[[str], None] | None = None):
+                 log: Callable[[str], None] | None = None, warn: Callable[[str], None] | None = None,
+                 on_write: Callable[[], None] | None = None):
         from .config import load
 
         self.stop_event = threading.Event()
         self.watcher = Watcher(load(feeds_file).with_interval(interval), StoreAccess(store=store, lock=lock),
-                               log=log, warn=warn, stop=self.stop_event)
+                               log=log, warn=warn, stop=self.stop_event, on_write=on_write)
         self.thread = threading.Thread(target=self._run, name="marsad-watch", daemon=True)
 
     def _run(self) -> None:

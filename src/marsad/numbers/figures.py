@@ -34,6 +34,7 @@ from bisect import bisect_left
 from datetime import date, timedelta
 
 from ..article import Article, Figure, Quantity, Span, Token
+from ..text.spans import SpanIndex
 from ..pipeline import stage
 from ..text.normalize import norm
 from ..text.wordcache import per_word
@@ -144,6 +145,10 @@ class _Context:
             self.pub = None
         self.quantities = sorted((q for q in article.layer("quantities") if not q.ordinal),
                                  key=lambda q: q.span.start)
+        # Asked for every sentence and word: indexed, so the stage stays linear in the article.
+        self._times, self._places = SpanIndex(self.times), SpanIndex(self.places)
+        self._actors, self._skip = SpanIndex(self.actors), SpanIndex(self.skip)
+        self._quantities = SpanIndex(self.quantities)
 
     def tokens_in(self, span: Span) -> list[Token]:
         i = bisect_left(self.starts, span.start)
@@ -151,22 +156,20 @@ class _Context:
         return self.tokens[i:j]
 
     def quantities_in(self, span: Span) -> list[Quantity]:
-        out = []
-        for q in self.quantities:
-            if not span.covers(q.span):
-                continue
-            if any(t.span.overlaps(q.span) for t in self.times) or any(s.overlaps(q.span) for s in self.skip):
-                continue
-            out.append(q)
-        return out
+        return [q for q in self._quantities.inside(span.start, span.end)
+                if not self._times.overlapping(q.span.start, q.span.end)
+                and not self._skip.overlapping(q.span.start, q.span.end)]
 
     def in_time(self, span: Span) -> bool:
-        return any(t.span.covers(span) for t in self.times)
+        return bool(self._times.covering(span.start, span.end))
+
+    def overlaps_quantity(self, span: Span) -> bool:
+        return bool(self._quantities.overlapping(span.start, span.end))
 
     def dates_for(self, sentence: Span, where: Span) -> tuple[str | None, str | None]:
         """(date, date_start): the day-precision time nearest the number in its sentence, the start
         of a period there ('منذ التاسع من يناير'), else the publication date."""
-        inside = [t for t in self.times if sentence.covers(t.span) and t.value]
+        inside = [t for t in self._times.inside(sentence.start, sentence.end) if t.value]
         days = [t for t in inside if t.kind != "period" and t.precision == "day"]
         periods = [t for t in inside if t.start and (t.kind == "period" or t.precision != "day")]
         day = min(days, key=lambda t: abs(t.span.start - where.start), default=None)
@@ -176,14 +179,12 @@ class _Context:
         return value, start
 
     def place_for(self, sentence: Span, where: Span):
-        inside = [p for p in self.places if sentence.covers(p.span)]
+        inside = self._places.inside(sentence.start, sentence.end)
         return min(inside, key=lambda p: abs(p.span.start - where.start), default=None)
 
     def actor_in(self, span: Span) -> str | None:
-        for a in self.actors:
-            if a.span.overlaps(span):
-                return a.id
-        return None
+        found = self._actors.overlapping(span.start, span.end)
+        return found[0].id if found else None
 
 
 def _forms(tok: Token) -> list[str]:
@@ -486,8 +487,8 @@ def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[st
         return False
     after = Span(found.quantity.span.end, min(toks[-1].span.end, found.evidence.end + 60))
     long_ago = (ctx.pub - timedelta(days=180)).isoformat()
-    for t in ctx.times:
-        if after.covers(t.span) and t.kind == "period" and t.start and t.start <= long_ago and \
+    for t in ctx._times.inside(after.start, after.end):
+        if t.kind == "period" and t.start and t.start <= long_ago and \
                 norm(ctx.article.text[t.span.start:t.span.end]).lstrip("وف").startswith(_SINCE):
             between = ctx.tokens_in(Span(found.evidence.end, t.span.start))
             if len(between) <= 4:
@@ -541,16 +542,15 @@ def _source(ctx: _Context, toks: list[Token]):
 
 def _phrase(ctx: _Context, toks: list[Token], j: int) -> str | None:
     """The noun phrase from j: up to six words, stopping at إن/أن/عن, punctuation, or a number."""
-    times = ctx.times
-    while j < len(toks) and (any(t.span.covers(toks[j].span) for t in times) or toks[j].norm in _TO_WHOM):
+    while j < len(toks) and (ctx.in_time(toks[j].span) or toks[j].norm in _TO_WHOM):
         j += 1                                            # 'أفادت الاثنين لجنة ...', 'فقال لهم الضابط'
     if j < len(toks) and toks[j].norm.endswith(("ها", "هم")) and len(toks[j].norm) > 4:
         return None                                       # 'أعلنت ولاءها': an object, not a speaker
     k = j
     while k < len(toks) and k - j < 6:
         t = toks[k]
-        if t.kind not in ("word", "latin") or t.norm in _SOURCE_STOP or any(tm.span.covers(t.span) for tm in times) \
-                or _trigger(toks, k) or any(q.span.overlaps(t.span) for q in ctx.quantities):
+        if t.kind not in ("word", "latin") or t.norm in _SOURCE_STOP or ctx.in_time(t.span) \
+                or _trigger(toks, k) or ctx.overlaps_quantity(t.span):
             break
         if k > j and t.norm.startswith("ل") and not t.norm.startswith("لل") and len(t.norm) > 3 and \
                 t.norm[1:2] != "ا":

@@ -24,7 +24,8 @@ from ..dates.calendar import MONTHS
 from ..pipeline import stage
 from ..text.normalize import norm, normalize
 from . import lexicon
-from .words import ORDINAL_TENS, ORDINALS, TEEN, TEEN_ONLY, Accumulator, ordinal_value, parse_digits, word_value
+from .words import (MAX_COUNT, ORDINAL_TENS, ORDINALS, TEEN, TEEN_ONLY, Accumulator, ordinal_value, parse_digits,
+                    word_value)
 
 
 def _alts(words: str) -> str:
@@ -47,7 +48,7 @@ _AFTER_RE = re.compile(rf"\s*(?:[^\s.،,؛:!?؟\"]+\s+){{0,3}}?({_alts('على �
                        r"(?![^\s.،,؛:!?؟])")
 _AFTER_QUALIFIER = {norm("على الأقل"): "at_least", norm("تقريبا"): "about", norm("ونيف"): "more_than",
                     norm("ونيفا"): "more_than", norm("فأكثر"): "at_least", norm("أو أكثر"): "at_least"}
-_DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3}){1,3}")
 _RANGE_WORDS = {norm(w) for w in ("إلى", "الى", "أو", "او", "-", "حتى")}
 _BETWEEN = {norm(w) for w in ("بين", "وبين", "مابين")}
 _CHANGE = {norm(w) for w in """ارتفع ارتفعت يرتفع ترتفع ارتفاع رفع رفعت زاد زادت تراجع تراجعت انخفض انخفضت
@@ -200,8 +201,9 @@ def find_quantities(article: Article) -> list[Quantity]:
                     low *= acc2.last_mult              # 'بين 10 و15 ألفا' = 10000-15000
                 if acc2.value > low:
                     value, value_max, end, last = low, acc2.value, tokens[last2].span.end, last2
-        if value != int(value) or (value_max is not None and value_max != int(value_max)):
-            i = last + 1
+        if value > MAX_COUNT or (value_max is not None and value_max > MAX_COUNT) \
+                or value != int(value) or (value_max is not None and value_max != int(value_max)):
+            i = last + 1        # beyond any count of people ('مليار مليار'), or a fraction: not a quantity
             continue
         if value in (1, 2) and last == i and i > 0 and not acc.vague:
             head = _people_before(tokens, i)

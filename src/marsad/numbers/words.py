@@ -68,11 +68,20 @@ ORDINALS = _table({
 ORDINAL_TENS = _table({"عشرين": 20, "ثلاثين": 30})
 
 
+# The largest count of anything a conflict report counts: more than everyone alive. A longer
+# digit run ("99999...", a phone number, an id, 310 digits that overflow a float) is not a count.
+MAX_COUNT = 10**10
+MAX_DIGITS = len(str(MAX_COUNT))
+
+
 def parse_digits(s: str) -> float | None:
     """'66,000' → 66000; '2.5' and '1,5' → 1.5-style decimals; None if not a number. A single dot
     before three digits ('12.500') is left a decimal here: the caller knows whether a multiplier
-    follows ('1.500 مليون') or not ('12.500 جندي'). Input is normalised (ASCII digits)."""
+    follows ('1.500 مليون') or not ('12.500 جندي'). Input is normalised (ASCII digits).
+    None for more than MAX_DIGITS digits: beyond any count of people."""
     if not s or not s[0].isdigit():
+        return None
+    if len(s) > MAX_DIGITS and sum(c.isdigit() for c in s) > MAX_DIGITS:
         return None
     if "," in s:
         head, *groups = s.split(",")

@@ -26,6 +26,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from ..article import Article, Span, Token
+from ..text.spans import SpanIndex
 from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
 from ..text.wordcache import LIMIT, per_word
@@ -317,9 +318,11 @@ class Matcher:
         return mentions
 
     def _starts_with_waw(self, m: Mention) -> bool:
-        for t in self.tokens:
-            if t.span.start <= m.start < t.span.end:
-                return t.norm.startswith("و") and m.start > t.span.start
+        if not self.tokens:
+            return False
+        t = self.tokens[self._token_at(m.start)]           # the token holding m.start, by bisection
+        if t.span.start <= m.start < t.span.end:
+            return t.norm.startswith("و") and m.start > t.span.start
         return False
 
     def _repeat_unknown(self, mentions: list[Mention]) -> list[Mention]:
@@ -584,9 +587,9 @@ class Matcher:
                 m.ner = True
             keep.append(m)
         dl = dateline_span(self.article)
-        kept = [(m.start, m.end) for m in keep]
+        kept = SpanIndex(Span(m.start, m.end) for m in keep if m.end > m.start)
         for e in ents:
-            if e.label not in ("LOC", "GPE") or any(a < e.span.end and e.span.start < b for a, b in kept):
+            if e.label not in ("LOC", "GPE") or kept.overlapping(e.span.start, e.span.end):
                 continue
             if dl and dl.overlaps(e.span):        # the dateline city is the dateline's, as in find()
                 continue

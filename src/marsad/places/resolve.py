@@ -132,10 +132,17 @@ class Resolver:
         if box and e.feature != "country":
             s += 1.0 if _inside(e, box) else -2.0
         if self.points and e.lat is not None and e.feature != "country":
-            d = min((_km(e.lat, e.lon, la, lo) for key, la, lo in self.points if key != m.key), default=None)
-            if d is not None:
-                s += 1.2 * math.exp(-d / 150)
+            s += self._nearness(m.key, i, e)
         return s
+
+    def _nearness(self, key: str, i: int, e) -> float:
+        """How close place i is to the other places the article names; the same for every mention
+        of a name, so kept for the pass (a name repeated a thousand times is measured once)."""
+        got = self._near.get((key, i))
+        if got is None:
+            d = min((_km(e.lat, e.lon, la, lo) for k, la, lo in self.points if k != key), default=None)
+            got = self._near[key, i] = 1.2 * math.exp(-d / 150) if d is not None else 0.0
+        return got
 
     # --- passes ------------------------------------------------------------------------
     def _context(self, chosen: dict[str, int]) -> None:
@@ -160,6 +167,7 @@ class Resolver:
         total = sum(votes.values())
         self.shares = {cc: v / total for cc, v in votes.items()} if total else {}
         self.admin1s, self.points = admin1s, points
+        self._near: dict[tuple[str, int], float] = {}
         self.chosen = chosen
         self.containers = {id(m): self._container(m) for m in self.mentions}
 

@@ -355,7 +355,7 @@ def _direct(r: Region, n: int, tokens, a, b, sites: list[_Site], inside, finder,
     inner = Span(*r.inner)
     if any(s.explicit and s.speaker and s.speaker.span.overlaps(inner) for s in sites):
         return None                                     # a name inside the speaker: جماعة "أنصار بيت المقدس"
-    if any(m.span and m.id and len(m.span) >= 0.8 * len(inner) and m.span.overlaps(inner) for m in actors):
+    if any(m.id and len(m.span) >= 0.8 * len(inner) for m in finder._actors.overlapping(inner.start, inner.end)):
         return None
     # Before the quotation: the verb itself, a colon, or the speaker after the verb.
     p, colon = first - 1, False

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..article import ActorMention, Article, Span, Token
+from ..text.spans import SpanIndex
 from . import lexicon as L
 
 
@@ -56,6 +57,8 @@ class SpeakerFinder:
         self.inside = inside_region          # token index -> index of its top-level region, or None
         self.regions = regions
         self.actors = [a for a in actors if a.span is not None]
+        self._actors = SpanIndex(self.actors)                                   # asked per phrase
+        self._persons = SpanIndex(e for e in article.layer("entities") if e.label == "PER")
 
     # -- the noun phrase after a verb -------------------------------------------------------------
     def after(self, v: int, limit: int) -> tuple[int, int] | None:
@@ -180,7 +183,7 @@ class SpeakerFinder:
         return Speaker(span, text, org, anonymous, plural, person)
 
     def _organization(self, i: int, j: int, span: Span) -> str | None:
-        inside = [a for a in self.actors if span.start <= a.span.start and a.span.end <= span.end]
+        inside = self._actors.inside(span.start, span.end)
         if inside and inside[0].id:
             return inside[0].id
         for k in range(i, j):
@@ -195,7 +198,7 @@ class SpeakerFinder:
         return None
 
     def _person_entity(self, span: Span) -> bool:
-        return any(e.label == "PER" and e.span.overlaps(span) for e in self.article.layer("entities"))
+        return bool(self._persons.overlapping(span.start, span.end))
 
 
 _PARTICIPLE = re.compile(r"^م\w{3,}ا$")

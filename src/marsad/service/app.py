@@ -8,16 +8,20 @@ store's ingest function, as the CLI does. Every error is the envelope of `envelo
 Answers are plain JSON types already, so routes return a JSONResponse and skip FastAPI's
 `jsonable_encoder` walk over every value (a third of the time of a page of events).
 
-Threads: DuckDB calls block, so read routes are plain `def` (FastAPI runs them in its
-thread pool) and each opens its own cursor. Extraction is CPU-bound Python: it runs in
-a small executor of its own, so a burst of /v1/extract queues there instead of taking
-every thread the reads need; a request waiting longer than `extract_timeout_s` gets a
-504 (the extraction itself cannot be killed and finishes in the background).
+Threads and processes: DuckDB calls block, so read routes are plain `def` (FastAPI runs
+them in its thread pool) and each opens its own cursor. Extraction is CPU-bound Python and
+runs in `extract_workers` worker processes of its own (`batch.pool.DeadlinePool`), never
+in the server's process: reads never wait behind it for the interpreter. At most that many
+/v1/extract and /v1/ingest requests run at once; one more answers 503 with Retry-After.
+An article still extracting after `article_timeout_s` answers 504 (in /v1/ingest: an
+error of that article), and its worker stops: it interrupts itself, and is killed past a
+short grace, so nothing is left running after the answer.
 """
 import asyncio
-import concurrent.futures
 import contextlib
 import logging
+import math
+import threading
 from dataclasses import dataclass
 from datetime import date as Date, datetime, timezone
 from importlib.resources import files
@@ -30,8 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import __version__
 from ..readers import parse_date
+from ..store.countries import country_code
 from . import envelope, queries
 from .auth import require_token
+from .cache import Answers, ReadCache
 from .config import ServiceConfig
 from .envelope import ApiError, invalid
 from .limits import BodyLimit, SecurityHeaders, deadline
@@ -92,7 +98,9 @@ class EventFilters:
 def event_filters(
     date_from: Annotated[Date | None, Query(description="Events on or after this day (YYYY-MM-DD).")] = None,
     date_to: Annotated[Date | None, Query(description="Events on or before this day (YYYY-MM-DD).")] = None,
-    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2 code; repeat for several.")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2 code (SY) or English name (Syria), "
+                                                       "as `marsad export --country` takes; repeat for several.")]
+    = None,
     admin1: Annotated[str | None, Query(max_length=200, description="First-level division, as stored.")] = None,
     event_type: Annotated[list[str] | None, Query(description="ACLED event type; repeat for several.")] = None,
     actor: Annotated[str | None, Query(max_length=200, description="Actor id or name (either side).")] = None,
@@ -106,9 +114,11 @@ def event_filters(
         raise invalid("date_from", f"{date_from} is after date_to {date_to}")
     countries = []
     for c in country or ():
-        if len(c) != 2 or not c.isascii() or not c.isalpha():
-            raise invalid("country", f"{c!r} is not an ISO 3166-1 alpha-2 code (e.g. SY, IQ)")
-        countries.append(c.upper())
+        code = c.upper() if len(c) == 2 and c.isascii() and c.isalpha() else country_code(c) if len(c) <= 100 else None
+        if code is None:
+            raise invalid("country", f"{c!r} is neither an ISO 3166-1 alpha-2 code (e.g. SY, IQ) nor a country "
+                          "name marsad knows (e.g. Syria, Iraq)")
+        countries.append(code)
     for t in event_type or ():
         if t not in EVENT_TYPES:
             raise invalid("event_type", f"unknown event type {t!r}; one of: {', '.join(EVENT_TYPES)}")
@@ -139,14 +149,72 @@ def store(request: Request) -> queries.Database:
 Db = Annotated[queries.Database, Depends(store)]
 
 
+class Extraction:
+    """The worker processes that extract for this app, and the requests using them (at most one
+    article per request in flight, so a request never waits behind another's articles)."""
+
+    def __init__(self, config: ServiceConfig):
+        self.config = config
+        self.lock = threading.Lock()
+        self.pool = None
+        self.running = 0
+
+    def start(self):
+        from ..batch.pool import GRACE_S, DeadlinePool
+        with self.lock:
+            if self.pool is None:
+                t = self.config.article_timeout_s
+                self.pool = DeadlinePool(self.config.extract_workers, t + GRACE_S if t else None,
+                                         initializer=_init_worker)
+            return self.pool
+
+    @contextlib.asynccontextmanager
+    async def slot(self):
+        with self.lock:
+            full = self.running >= self.config.extract_workers
+            if not full:
+                self.running += 1
+        if full:
+            wait = max(1, math.ceil(min(self.config.article_timeout_s or 5.0, 5.0)))
+            raise ApiError(503, "busy", f"All {self.config.extract_workers} extraction workers are busy. Try "
+                           f"again in {wait} s.", {"workers": self.config.extract_workers},
+                           {"Retry-After": str(wait)})
+        try:
+            yield self.start()
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    async def run(self, pool, fn, *args):
+        from ..batch.pool import TaskTimeout, WorkerDied
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args))
+        except TaskTimeout:
+            raise self.timeout() from None
+        except WorkerDied as e:
+            raise ApiError(500, "worker_died", e.message) from None
+
+    def timeout(self) -> ApiError:
+        t = self.config.article_timeout_s
+        return ApiError(504, "timeout", f"Extraction took longer than {t:g} s (this server's per-article "
+                        "deadline) and was stopped. Send a shorter text, or split it into articles.",
+                        {"limit_seconds": t})
+
+    def close(self) -> None:
+        with self.lock:
+            pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+
+
 def create_app(config: ServiceConfig) -> FastAPI:
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=config.extract_workers,
-                                                     thread_name_prefix="marsad-extract")
+    extraction = Extraction(config)
 
     # Opened here, not at start-up, so that a missing or locked store is an error `marsad serve`
     # reports in one line before it listens.
     database = queries.Database(config.db, writable=config.writable or config.watch is not None) \
         if config.db else None
+    answers = Answers(entries=config.read_cache)
     watcher = None
     if config.watch is not None and database is not None:
         # `marsad serve --watch`: the watcher writes through this server's store, so the API
@@ -155,13 +223,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
         try:
             watch_log = logging.getLogger("marsad.watch")
             watcher = Background(config.watch, database.writer, database.write_lock, config.watch_interval,
-                                 log=watch_log.info, warn=watch_log.warning)
+                                 log=watch_log.info, warn=watch_log.warning, on_write=answers.clear)
         except BaseException:
             database.close()
             raise
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        # The extraction workers start with the first extraction request: a read-only server (say,
+        # `--workers 4` over a finished store) never spends their memory or their start-up.
         if watcher is not None:
             watcher.start()
         try:
@@ -169,7 +239,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         finally:
             if watcher is not None:
                 watcher.stop()
-            executor.shutdown(wait=False, cancel_futures=True)
+            extraction.close()
             if database is not None:
                 database.close()
 
@@ -180,8 +250,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.config = config
     app.state.db = database
+    app.state.extraction = extraction
     envelope.install(app)
-    # Outermost first: headers on every answer (413s included), then the body limit.
+    app.state.answers = answers
+    # Outermost first: headers on every answer (413s included), then the body limit, then the
+    # kept answers of the read routes (see cache.py).
+    if config.read_cache > 0:
+        app.add_middleware(ReadCache, answers=answers)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -208,17 +283,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/v1/extract", tags=["extract"], summary="Extract events, figures and quotes from one article",
               description="The same JSON `marsad extract` prints for one article.")
     async def extract(body: ExtractRequest):
-        from ..output import to_record
         article = _article(body)
-        loop = asyncio.get_running_loop()
-        try:
-            done = await asyncio.wait_for(loop.run_in_executor(executor, _extract, article),
-                                          config.extract_timeout_s)
-        except asyncio.TimeoutError:
-            raise ApiError(504, "timeout", f"Extraction took longer than {config.extract_timeout_s:g} s. "
-                           "Send a shorter text, or try again when the server is less busy.",
-                           {"limit_seconds": config.extract_timeout_s}) from None
-        return JSONResponse(to_record(done, with_text=body.with_text))
+        async with extraction.slot() as pool:
+            done = await extraction.run(pool, _extract, article, body.with_text, config.article_timeout_s)
+        if "error" in done:
+            if done["error"]["code"] == "E623":
+                raise extraction.timeout()
+            raise ApiError(500, done["error"]["code"], done["error"]["message"])
+        return JSONResponse(done["record"])
 
     @app.get("/v1/events", tags=["events"], summary="Events, filtered, sorted and paged")
     def list_events(db: Db, filters: Filters,
@@ -276,9 +348,21 @@ def create_app(config: ServiceConfig) -> FastAPI:
               summary="Extract and store articles (needs the operator's bearer token)",
               description="Off unless the server was started with a token (MARSAD_TOKEN or --token-file).")
     async def ingest(db: Db, body: IngestRequest):
+        from ..batch.extract import process
         articles = [_article(a) for a in body.articles]
+        records = []
+        async with extraction.slot() as pool:
+            for article in articles:       # one at a time: a request holds one worker
+                try:
+                    records.append(await extraction.run(pool, process, article, None, config.article_timeout_s))
+                except ApiError as e:       # past the deadline or a dead worker: that article's error
+                    from ..batch.extract import error_record
+                    records.append(error_record(article, _Failed(e)))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, queries.ingest, db, articles)
+        try:
+            return await loop.run_in_executor(None, queries.ingest, db, articles, records)
+        finally:
+            answers.clear()          # the store changed: no kept answer holds any more
 
     @app.get("/docs", include_in_schema=False)
     def docs():
@@ -297,9 +381,31 @@ def _article(body: ExtractRequest):
     return from_record(body.model_dump(exclude={"with_text"}), "request body")
 
 
-def _extract(article):
+class _Failed(Exception):
+    def __init__(self, error: ApiError):
+        super().__init__(error.message)
+        self.code = "E623" if error.status == 504 else "E622"
+
+
+def _init_worker() -> None:
+    """In each extraction worker, before it takes requests: load the models (first article)."""
+    from ..batch import warm_up
+    warm_up()
+
+
+def _extract(article, with_text: bool, timeout: float | None) -> dict:
+    """In a worker: the record `marsad extract` prints, or the error (plain data either way)."""
     import marsad
-    return marsad.extract(article)
+    from ..batch.pool import time_limit
+    from ..errors import MarsadError
+    from ..output import to_record
+    try:
+        with time_limit(timeout):
+            return {"record": to_record(marsad.extract(article), with_text=with_text)}
+    except MarsadError as e:
+        return {"error": {"code": e.code, "message": e.message}}
+    except Exception as e:
+        return {"error": {"code": "internal_error", "message": f"extraction failed: {type(e).__name__}: {e}"}}
 
 
 def app_from_env() -> FastAPI:

@@ -22,6 +22,15 @@ import click
               help="Largest page (?limit=) /v1/events answers (larger: 422).")
 @click.option("--query-timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
               help="Seconds a store query may run before it is interrupted (503).")
+@click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds one article may take in /v1/extract and /v1/ingest; past it the answer is 504 "
+                   "(in /v1/ingest: an error of that article) and its worker is stopped (0: no limit).")
+@click.option("--extract-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes that extract, per server process: that many extraction requests run at "
+                   "once; one more answers 503 with Retry-After.")
+@click.option("--read-cache", type=click.IntRange(0, 100_000), default=256, show_default=True,
+              help="Answers of GET /v1/events and /v1/stats kept in memory per server process (0: none). The "
+                   "store cannot change under a read-only server; a writable one drops them at each write.")
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow GET requests from this browser origin (repeatable). None by default.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -34,8 +43,8 @@ import click
                    "lets one process open the store, so the watcher runs inside the server).")
 @click.option("--watch-interval", metavar="DURATION", default=None,
               help="With --watch: poll every feed this often (90s, 15m), instead of the feeds file's intervals.")
-def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, cors_origins, workers, log_level,
-          watch_file, watch_interval):
+def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, article_timeout, extract_workers,
+          read_cache, cors_origins, workers, log_level, watch_file, watch_interval):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
 
@@ -85,6 +94,7 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         watch_log.setLevel(log_level.upper())
     config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
                            max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins),
+                           article_timeout_s=article_timeout, extract_workers=extract_workers, read_cache=read_cache,
                            watch=Path(watch_file) if watch_file else None, watch_interval=interval)
     try:
         app = create_app(config)
@@ -95,7 +105,9 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
                f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
                f"{'es' if workers > 1 else ''}" + (f"; watching the feeds of {watch_file}" if watch_file else "")
                + ")", err=True)
-    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    from .protocol import HTTP_PROTOCOL
+    options = dict(host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False,
+                   http=HTTP_PROTOCOL)
     if workers == 1:
         uvicorn.run(app, **options)
         return
@@ -107,7 +119,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, co
         app.state.db.close()
     os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
         {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
-         "cors_origins": list(cors_origins)})
+         "cors_origins": list(cors_origins), "article_timeout_s": article_timeout,
+         "extract_workers": extract_workers, "read_cache": read_cache})
     uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)
 
 

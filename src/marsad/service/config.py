@@ -22,8 +22,9 @@ class ServiceConfig:
     max_page_size: int = 500
     default_page_size: int = 50
     query_timeout_s: float = 10.0
-    extract_timeout_s: float = 60.0
-    extract_workers: int = 2               # extractions running at once; the rest queue
+    article_timeout_s: float = 30.0        # per article, in /v1/extract and /v1/ingest (0: no limit)
+    read_cache: int = 256                  # answers of GET /v1/events and /v1/stats kept (0: none; cache.py)
+    extract_workers: int = 2               # worker processes; extraction requests at once (the next: 503)
     cors_origins: tuple[str, ...] = ()     # none by default: the dashboard is same-origin
     watch: Path | None = None              # a feeds file: follow its feeds into the store (marsad.feeds)
     watch_interval: float | None = None    # seconds between polls, instead of the feeds file's intervals

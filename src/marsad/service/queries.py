@@ -67,10 +67,12 @@ class Database:
         self.store.close()
 
 
-def ingest(db: Database, articles: list) -> dict:
-    """Extract and store articles as `marsad ingest` does (`batch.extract.process` then `Store.write`)."""
+def ingest(db: Database, articles: list, records: list | None = None) -> dict:
+    """Extract and store articles as `marsad ingest` does (`batch.extract.process` then `Store.write`);
+    `records`: their extraction, done already (the server runs it in its worker processes)."""
     from ..batch.extract import process
-    records = [process(article) for article in articles]
+    if records is None:
+        records = [process(article) for article in articles]
     with db.write_lock:
         written = db.writer.write(records)
     return {"articles": len(articles), "new": written.new, "skipped": written.skipped,

@@ -43,7 +43,10 @@ def filter_options(f):
               help="Articles committed per transaction (an interrupted run loses at most one batch).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar on stderr.")
 @click.option("--max-bytes", type=int, default=None, help="Largest article accepted, in bytes (default 10 MB).")
-def ingest(paths, db, workers, batch_size, progress, max_bytes):
+@click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds one article may take; past it the article is recorded as an error and its worker "
+                   "is stopped (0: no limit).")
+def ingest(paths, db, workers, batch_size, progress, max_bytes, article_timeout):
     """Extract every article in PATHS (files, folders, globs; .txt .json .jsonl .html, gzipped or not)
     and store articles, events, figures, quotes and the rest in the database --db.
 
@@ -64,9 +67,11 @@ def ingest(paths, db, workers, batch_size, progress, max_bytes):
     try:
         with show:
             report = run_ingest(paths, db, workers=workers, batch_size=batch_size, progress=show,
-                                max_bytes=max_bytes or MAX_BYTES)
+                                max_bytes=max_bytes or MAX_BYTES, article_timeout=article_timeout or None)
     except MarsadError as e:
         _fail(e.message)
+    except Exception as e:          # the store failed in a way it did not foresee: still one line
+        _fail(f"ingest of {db} failed: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]}")
     click.echo(f"marsad ingest: {report.summary()}", err=True)
     if report.errors:
         _show_errors(db, report.run_id)

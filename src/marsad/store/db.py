@@ -199,6 +199,10 @@ class Store:
         try:
             return self._write(records, run_id, input_errors, read, skipped)
         except (duckdb.Error, pa.ArrowException, ValueError, TypeError, OverflowError) as e:
+            if store_failure(e):
+                raise StoreError("E630", f"cannot write to {self.path}: {_first_line(e)}. The batch in progress "
+                                 "was rolled back and everything committed before is kept; free some space (or "
+                                 "fix the disk) and run the same command again to carry on.") from None
             if len(records) == 1:
                 rec = records[0]
                 failed = {**rec, "tables": {}, "error": {"code": "E621", "message": f"cannot store: {e}",
@@ -259,6 +263,21 @@ class Store:
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _marsad_rows")
         finally:
             self.con.unregister("_marsad_rows")
+
+
+def store_failure(error: BaseException) -> bool:
+    """Whether a write failed because of the database file or its disk (no space, an I/O error, a
+    database DuckDB invalidated), not because of the rows: retrying row by row cannot help then."""
+    import duckdb
+    if isinstance(error, (duckdb.IOException, duckdb.FatalException)):
+        return True
+    text = str(error).lower()
+    return any(w in text for w in ("no space left", "file too large", "disk full", "invalidated",
+                                   "could not write", "i/o error", "input/output error"))
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 class _Transaction:

@@ -11,31 +11,39 @@ re-running skips every article already stored (by its key: content hash + URL) a
 the rest, so the database ends up exactly as after an uninterrupted run. An article that
 cannot be read or extracted becomes a row of the errors table and the run goes on; it is
 tried again on the next run and its error row goes once it is stored. If a worker process
-dies (a crash in native code, the OOM killer), the articles it may have been working on are
-run again one by one in a fresh pool, and only the one that kills a worker again is
-recorded as an error.
+dies (a crash in native code, the OOM killer), only the article it was working on is
+recorded as an error (E622) and the worker is replaced. An article still extracting after
+`article_timeout` seconds is recorded as an error (E623) and its worker really stops: it is
+interrupted from within, and killed past a short grace (`batch.pool.DeadlinePool`).
+
+A failure of the store itself (disk full, an I/O error) ends the run: the batch in progress
+is rolled back, the run row is marked `failed` with the reason, and a StoreError (E630)
+says what happened in one line. Everything committed before stays readable, and the same
+command run again carries on from there.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 
 from ..batch.extract import key_of, process
+from ..batch import warm_up
+from ..batch.pool import GRACE_S, DeadlinePool
 from ..errors import InputError, StoreError
 from ..readers import MAX_BYTES
 from . import inputs
 from .db import Store, input_error_row
 
 READ_CHUNK = 64          # articles checked against the database in one query
+ARTICLE_TIMEOUT = 30.0   # seconds one article may take (a news article takes well under one)
 
 
 @dataclass
@@ -76,11 +84,13 @@ def default_workers() -> int:
 
 def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size: int = 50,
            commit_every: float = 2.0, progress: Callable[[IngestReport], None] | None = None,
-           pipeline=None, max_bytes: int = MAX_BYTES) -> IngestReport:
+           pipeline=None, max_bytes: int = MAX_BYTES, article_timeout: float | None = ARTICLE_TIMEOUT
+           ) -> IngestReport:
     """Extract and store every article in `paths` (files, folders, globs) into the database `db`.
 
     `workers`: processes extracting in parallel (default: all cores; 1 runs in this process).
     `progress` is called with the report as articles finish and batches commit.
+    `article_timeout`: seconds one article may take before it is an error (None or 0: no limit).
     Ctrl-C stops cleanly: finished articles are committed and the run is marked interrupted.
     """
     paths = list(paths)
@@ -99,13 +109,16 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
     files = inputs.expand(paths)
     with Store(db) as store:
         run = Run(store, paths, workers, batch_size, commit_every, progress, pipeline, names,
-                  total=inputs.estimate(files))
+                  total=inputs.estimate(files), article_timeout=article_timeout)
         status, message = "failed", None
         try:
             run.add(inputs.iter_articles(files, max_bytes))
             status = "completed"
         except KeyboardInterrupt:
             status, message = "interrupted", "interrupted (Ctrl-C or a signal); re-run to continue"
+        except StoreError as e:
+            message = e.message
+            raise
         except BaseException as e:
             message = str(e)
             raise
@@ -123,33 +136,55 @@ class Run:
 
     def __init__(self, store: Store, inputs: Iterable[str], workers: int = 1, batch_size: int = 50,
                  commit_every: float = 2.0, progress: Callable[[IngestReport], None] | None = None,
-                 pipeline=None, names: Iterable[str] | None = None, total: int | None = None):
+                 pipeline=None, names: Iterable[str] | None = None, total: int | None = None,
+                 article_timeout: float | None = ARTICLE_TIMEOUT):
         if names is None:
             import marsad
             names = (pipeline or marsad.default_pipeline()).names
         self.store, self.pipeline, self.progress = store, pipeline, progress
+        self.article_timeout = article_timeout
         self.workers, self.batch_size, self.commit_every = workers, batch_size, commit_every
         run_id = store.start_run(list(inputs), workers, ",".join(names))
         self.report = IngestReport(db=store.path, run_id=run_id, workers=workers, total=total)
 
     def add(self, items: Iterable[tuple[str, object]]) -> IngestReport:
         _Run(self.store, self.report, self.workers, self.batch_size, self.commit_every, self.progress,
-             self.pipeline).execute(iter(items))
+             self.pipeline, self.article_timeout).execute(iter(items))
         return self.report
 
     def finish(self, status: str = "completed", message: str | None = None) -> IngestReport:
         r = self.report
         r.seconds, r.status = time.perf_counter() - r.started, status
-        self.store.finish_run(r.run_id, status, r.seconds, message)
+        _finish(self.store, self.store.path, r.run_id, status, r.seconds, message)
         return r
+
+
+def _finish(store: Store, db, run_id: int, status: str, seconds: float, message: str | None) -> None:
+    """Record how the run ended, even after a store failure: on a fresh connection if the old one
+    is unusable, and if the disk refuses even that, the next run marks this one interrupted."""
+    try:
+        store.finish_run(run_id, status, seconds, message)
+        return
+    except Exception:
+        pass
+    try:
+        store.close()
+    except Exception:
+        pass
+    try:
+        with Store(db) as again:
+            again.finish_run(run_id, status, seconds, message)
+    except Exception:
+        pass
 
 
 class _Run:
     """The moving parts of one run: articles read, in flight, finished and committed."""
 
     def __init__(self, store: Store, report: IngestReport, workers: int, batch_size: int, commit_every: float,
-                 progress, pipeline):
+                 progress, pipeline, article_timeout: float | None = None):
         self.store, self.report, self.progress, self.pipeline = store, report, progress, pipeline
+        self.article_timeout = article_timeout
         self.workers, self.batch_size, self.commit_every = workers, batch_size, commit_every
         self.capacity = 4 * workers             # articles in flight: enough to keep every worker busy
         self.ready: deque = deque()             # (location, article, key) to submit
@@ -162,7 +197,7 @@ class _Run:
         self.executor = None
 
     def execute(self, items) -> None:
-        self.executor = _executor(self.workers, self.pipeline)
+        self.executor = _executor(self.workers, self.pipeline, self.article_timeout)
         try:
             exhausted = False
             while True:
@@ -183,10 +218,11 @@ class _Run:
             self._flush()
             self._tick()
             self.executor.shutdown(wait=True)
-        except BaseException:
+        except BaseException as e:
             _stop(self.executor)
-            # Finished records are whole: keep them (a second Ctrl-C during this write rolls it back).
-            self._flush()
+            if not (isinstance(e, StoreError) and e.code == "E630"):     # the store itself failed: stop there
+                # Finished records are whole: keep them (a second Ctrl-C during this write rolls it back).
+                self._flush()
             raise
 
     def _admit(self, chunk) -> None:
@@ -252,7 +288,7 @@ class _Run:
 
     def _restart(self) -> None:
         _stop(self.executor)
-        self.executor = _executor(self.workers, self.pipeline)
+        self.executor = _executor(self.workers, self.pipeline, self.article_timeout)
 
     def _finished(self, record: dict, location: str) -> None:
         self.pending.append(record | {"location": location})
@@ -279,8 +315,9 @@ class _Run:
 def _result(fut: Future, key: str, article) -> dict:
     try:
         return fut.result()
-    except Exception as e:      # e.g. a result that could not be sent back from the worker
-        return _failed(key, article, "E620", f"{type(e).__name__}: {e}")
+    except Exception as e:      # past the deadline (E623), a dead worker (E622), a result that did not pickle
+        code = getattr(e, "code", None)
+        return _failed(key, article, code or "E620", getattr(e, "message", None) or f"{type(e).__name__}: {e}")
 
 
 def _failed(key: str, article, code: str, message: str) -> dict:
@@ -291,18 +328,21 @@ def _failed(key: str, article, code: str, message: str) -> dict:
 # -- workers ---------------------------------------------------------------------------------
 
 _PIPELINE = None
+_TIMEOUT = None
 
 
-def _work(article, pipeline=None):
-    return process(article, pipeline or _PIPELINE)
+def _work(article, pipeline=None, timeout=None):
+    return process(article, pipeline or _PIPELINE, timeout or _TIMEOUT)
 
 
-def _init_worker(pipeline, parent_pid: int) -> None:
-    global _PIPELINE
-    _PIPELINE = pipeline
+def _init_worker(pipeline, parent_pid: int, timeout: float | None = None) -> None:
+    global _PIPELINE, _TIMEOUT
+    _PIPELINE, _TIMEOUT = pipeline, timeout
     # Ctrl-C goes to the whole process group: the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid, os.getppid()), daemon=True).start()
+    if timeout:                     # (watched already: a parent killed meanwhile is noticed)
+        warm_up(pipeline)           # models load before the first article's deadline starts
 
 
 def _exit_with_parent(parent_pid: int, ppid: int) -> None:
@@ -322,13 +362,15 @@ def _exit_with_parent(parent_pid: int, ppid: int) -> None:
 class _Inline:
     """workers=1: extract in this process (no start-up cost, easy to debug and profile)."""
 
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
+    def __init__(self, pipeline, timeout: float | None = None):
+        self.pipeline, self.timeout = pipeline, timeout
+        if timeout:
+            warm_up(pipeline)
 
     def submit(self, fn, *args) -> Future:
         fut: Future = Future()
         try:
-            fut.set_result(fn(*args, pipeline=self.pipeline))
+            fut.set_result(fn(*args, pipeline=self.pipeline, timeout=self.timeout))
         except Exception as e:
             fut.set_exception(e)
         return fut
@@ -337,12 +379,13 @@ class _Inline:
         pass
 
 
-def _executor(workers: int, pipeline):
+def _executor(workers: int, pipeline, timeout: float | None = None):
     if workers == 1:
-        return _Inline(pipeline)
-    # spawn: workers start clean, with no copy of the parent's open database or threads.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(pipeline, os.getpid()))
+        return _Inline(pipeline, timeout)
+    # spawn: workers start clean, with no copy of the parent's open database or threads. Each runs one
+    # article at a time: past its deadline (plus a grace to stop by itself) the worker is killed.
+    return DeadlinePool(workers, timeout + GRACE_S if timeout else None, initializer=_init_worker,
+                        initargs=(pipeline, os.getpid(), timeout))
 
 
 def _stop(executor) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def estimate(files: Iterable[str | InputError]) -> int | None:
         elif f == "-":
             return None
         elif _suffix(Path(f)) == ".jsonl":
-            with _open(f) as fh:
-                total += sum(1 for line in fh if line.strip())
+            try:
+                with _open(f) as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except _UNREADABLE:     # reading it will say why, as an error row of its own
+                total += 1
         elif _suffix(Path(f)) == ".json":
             try:
                 with _open(f) as fh:
                     data = json.load(fh)
                 total += len(data) if isinstance(data, list) else 1
-            except (OSError, EOFError, ValueError):
+            except (*_UNREADABLE, ValueError):
                 total += 1
         else:
             total += 1
@@ -70,6 +74,11 @@ def iter_articles(files: Iterable[str | InputError], max_bytes: int = MAX_BYTES
             yield from ((f, item) for item in _jsonl(f, max_bytes))
         else:
             yield from ((f, item) for item in read_inputs([f], max_bytes=max_bytes))
+
+
+# What reading a file can raise: a missing or unreadable file, and a corrupt gzip stream
+# (gzip.BadGzipFile is an OSError; a damaged deflate block is a zlib.error; a cut one an EOFError).
+_UNREADABLE = (OSError, EOFError, zlib.error)
 
 
 def _open(path: str):
@@ -89,7 +98,7 @@ def _jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
             try:
                 # Binary lines split on b"\n" only, never on U+2028 inside a JSON string.
                 line = fh.readline()
-            except (OSError, EOFError) as e:
+            except _UNREADABLE as e:
                 yield InputError(f"{path}:{n + 1}", f"cannot read: {e}.", "E107")
                 return
             if not line:

@@ -11,7 +11,9 @@ import re
 from collections import defaultdict
 
 from ..article import Article, Boilerplate, Span
+from ..dates.calendar import safe_day
 from ..pipeline import stage
+from .spans import SpanIndex
 from .normalize import norm
 
 _W = r"[\u0621-\u064a\u0671-\u06d3\u064b-\u065f\u0640]+"
@@ -60,7 +62,8 @@ def mark_boilerplate(article: Article) -> list[Boilerplate]:
         if m:
             y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else \
                 (m.group("y2"), m.group("m2"), m.group("d2"))
-            iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}" if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31 else None
+            day = safe_day(int(y), int(mo), int(d))     # None outside the supported dates: '9999/12/31'
+            iso = day.isoformat() if day else None
             marks.append(Boilerplate(Span(base + lead, base + lead + len(stripped)), "date_line", iso))
             continue
         if len(stripped.split()) <= _MAX_DATE_LINE_WORDS and any(c.isdigit() for c in stripped):
@@ -108,4 +111,5 @@ def dateline_span(article: Article) -> Span | None:
 
 def in_boilerplate(article: Article, span: Span,
                    kinds=("dateline", "agency", "repeated", "byline", "date_line")) -> bool:
-    return any(b.kind in kinds and b.span.overlaps(span) for b in article.layer("boilerplate"))
+    # Asked for every sentence: through an index of the layer, not a scan of it.
+    return any(b.kind in kinds for b in SpanIndex.of(article.layer("boilerplate")).overlapping(span.start, span.end))

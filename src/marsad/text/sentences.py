@@ -6,6 +6,15 @@ inside a quotation (« », “ ”, paired " "), in an ellipsis (.. ... … and 
 between digits (3.5), or after a one-letter abbreviation (د. م.). The comma-like
 ، and ؛ never end a sentence. Every non-space character of the article lies in
 exactly one sentence.
+
+A sentence is also the unit of work of every later stage (tagging, trigger windows,
+argument search), so its size is bounded: a sentence longer than MAX_WORDS words or
+MAX_CHARS characters (a scraped page with no stops, a list of names, a flood of one
+word) is cut into windows, at the last clause mark (، , ؛ ; :) in the second half of
+the window when there is one, else after MAX_WORDS words, else at a space, else at
+MAX_CHARS. Real news stays whole: in the 2,000 corpus articles 99.9% of sentences
+have fewer than 180 words, and 34 of 21,468 more than 150. Each stage's work per
+sentence is then bounded, and the article's is linear in its length.
 """
 from __future__ import annotations
 
@@ -20,6 +29,10 @@ _END = re.compile(r"[.!?؟]+")
 # Only quotation marks change the state of quote_regions: it jumps from one to the next.
 _QUOTE_MARK = re.compile("[" + re.escape("".join(sorted({*_OPEN, *_OPEN.values(), *_STRAIGHT}))) + "]")
 _ELLIPSIS = re.compile(r"\.{2,}|…")
+MAX_WORDS = 150
+MAX_CHARS = 3000
+_WORD = re.compile(r"\S+")
+_CLAUSE_MARKS = "،,؛;:"
 
 
 def quote_regions(line: str) -> list[tuple[int, int]]:
@@ -81,7 +94,13 @@ def split_sentences(article: Article) -> list[Sentence]:
         if line[cut:].strip():
             sentences.append(_trimmed(text, base + cut, base + len(line), paragraph))
         paragraph += 1
-    return [s for s in sentences if s is not None]
+    out = []
+    for s in sentences:
+        if isinstance(s, _Windows):
+            out.extend(s)
+        elif s is not None:
+            out.append(s)
+    return out
 
 
 def _trimmed(text: str, start: int, end: int, paragraph: int) -> Sentence | None:
@@ -89,4 +108,52 @@ def _trimmed(text: str, start: int, end: int, paragraph: int) -> Sentence | None
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return Sentence(Span(start, end), paragraph) if end > start else None
+    if end <= start:
+        return None
+    if end - start > MAX_CHARS or end - start > 2 * MAX_WORDS and _long(text, start, end):
+        return _Windows(list(_windows(text, start, end, paragraph)))
+    return Sentence(Span(start, end), paragraph)
+
+
+class _Windows(list):
+    """The windows one over-long sentence was cut into (flattened by split_sentences)."""
+
+
+def _long(text: str, start: int, end: int) -> bool:
+    return text.count(" ", start, end) >= MAX_WORDS and \
+        sum(1 for _ in zip(range(MAX_WORDS + 1), _WORD.finditer(text, start, end))) > MAX_WORDS
+
+
+def _windows(text: str, start: int, end: int, paragraph: int):
+    """Cut [start, end) into windows of at most MAX_WORDS words and MAX_CHARS characters."""
+    while start < end:
+        cut = _cut(text, start, end)
+        piece = _trimmed_span(text, start, cut)
+        if piece is not None:
+            yield Sentence(piece, paragraph)
+        start = cut
+
+
+def _cut(text: str, start: int, end: int) -> int:
+    """Where the window opening at `start` ends."""
+    limit = min(end, start + MAX_CHARS)
+    words = list(zip(range(MAX_WORDS + 1), _WORD.finditer(text, start, limit)))
+    if len(words) <= MAX_WORDS and limit == end:
+        return end
+    words = [m for _, m in words[:MAX_WORDS]]
+    if len(words) > 1:
+        for m in reversed(words[len(words) // 2:]):
+            if m.group()[-1] in _CLAUSE_MARKS:
+                return m.end()
+        if words[-1].end() < limit or len(words) == MAX_WORDS:
+            return words[-1].end()
+        return words[-2].end()                # the last word may run on past the limit
+    return limit                              # one word longer than MAX_CHARS: cut it
+
+
+def _trimmed_span(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None

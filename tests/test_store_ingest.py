@@ -19,7 +19,7 @@ from marsad.store import Store, ingest
 
 SLICE = 150          # real articles in the kill-and-resume test (15 batches of 10)
 CONTENT_TABLES = ("articles", "events", "event_sources", "figures", "quotes", "actors", "places", "entities",
-                  "layers", "errors")
+                  "layers", "errors", "match_keys", "dedup_links", "incident_reports", "incidents", "dedup_state")
 VOLATILE = {"run_id", "ingested_at", "created_at"}      # differ between runs by design
 
 

@@ -49,9 +49,10 @@ class IngestReport:
     done: int = 0                 # read and finished (skipped, failed or extracted), committed or not
     new: int = 0                  # stored by this run
     skipped: int = 0              # already stored
-    events: int = 0
+    events: int = 0               # reports stored by this run
     errors: int = 0
     batches: int = 0              # transactions committed
+    incidents: int | None = None  # in the store when the run ended
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter, repr=False)
 
@@ -61,8 +62,9 @@ class IngestReport:
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def summary(self) -> str:
+        incidents = f" (the store holds {self.incidents} incidents)" if self.incidents is not None else ""
         return (f"{self.status}: {self.articles} articles read, {self.new} new, {self.skipped} already stored, "
-                f"{self.events} events, {self.errors} errors in {self.seconds:.1f} s "
+                f"{self.events} events{incidents}, {self.errors} errors in {self.seconds:.1f} s "
                 f"({self.rate:.1f} articles/s, {self.workers} worker{'s' if self.workers != 1 else ''}); "
                 f"run {self.run_id} in {self.db}")
 
@@ -76,12 +78,14 @@ def default_workers() -> int:
 
 def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size: int = 50,
            commit_every: float = 2.0, progress: Callable[[IngestReport], None] | None = None,
-           pipeline=None, max_bytes: int = MAX_BYTES) -> IngestReport:
+           pipeline=None, max_bytes: int = MAX_BYTES, dedup: bool = True) -> IngestReport:
     """Extract and store every article in `paths` (files, folders, globs) into the database `db`.
 
     `workers`: processes extracting in parallel (default: all cores; 1 runs in this process).
     `progress` is called with the report as articles finish and batches commit.
     Ctrl-C stops cleanly: finished articles are committed and the run is marked interrupted.
+    `dedup`: merge each batch's reports into the incidents in the transaction that stores it
+    (False leaves them for `dedup()`, as `--no-dedup` does).
     """
     paths = list(paths)
     if not paths:
@@ -97,7 +101,7 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
     else:
         names = pipeline.names
     files = inputs.expand(paths)
-    with Store(db) as store:
+    with Store(db, dedup=dedup) as store:
         run_id = store.start_run(paths, workers, ",".join(names))
         report = IngestReport(db=str(db), run_id=run_id, workers=workers, total=inputs.estimate(files))
         status, message = "failed", None
@@ -113,6 +117,7 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
         finally:
             report.seconds, report.status = time.perf_counter() - report.started, status
             store.finish_run(run_id, status, report.seconds, message)
+            report.incidents = store.count("incidents")
     return report
 
 

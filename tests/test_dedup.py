@@ -203,11 +203,22 @@ def test_dedup_recluster_gives_what_ingest_built_and_keeps_a_new_threshold(refer
 
 
 def test_dedup_no_dedup_ingest_waits_for_marsad_dedup(corpus_slice, reference, tmp_path):
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(corpus_slice.read_text(encoding="utf-8").splitlines(keepends=True)[:8]), encoding="utf-8")
+    report = ingest([str(few)], str(tmp_path / "few.duckdb"), workers=1, dedup=False)
+    assert report.new == 8 and report.events > 0 and report.incidents == 0
+    # The reference's articles stored without matching (as they came out of the per-article step) ...
     db = tmp_path / "later.duckdb"
-    assert ingest([str(corpus_slice)], str(db), workers=2, dedup=False).incidents == 0
+    with Store(reference, read_only=True) as store:
+        keys = [k for (k,) in store.con.execute("SELECT article_key FROM articles ORDER BY 1").fetchall()]
+        recs = [to_record(store.load_article(k), key=k) for k in keys]
+    with Store(db, dedup=False) as store:
+        for i in range(0, len(recs), 40):
+            store.write(recs[i:i + 40])
     out = io.StringIO()
     result = export(str(db), "jsonl", out)
     assert result.rows == 0 and "run `marsad dedup" in result.message
+    # ... are the reference's incidents once `marsad dedup` has run.
     dedup(str(db))
     assert members(db) == members(reference)
 

@@ -62,11 +62,11 @@ class IngestReport:
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def summary(self) -> str:
-        incidents = f" (the store holds {self.incidents} incidents)" if self.incidents is not None else ""
+        incidents = f"; {self.incidents} incidents in the store" if self.incidents is not None else ""
         return (f"{self.status}: {self.articles} articles read, {self.new} new, {self.skipped} already stored, "
-                f"{self.events} events{incidents}, {self.errors} errors in {self.seconds:.1f} s "
+                f"{self.events} events, {self.errors} errors in {self.seconds:.1f} s "
                 f"({self.rate:.1f} articles/s, {self.workers} worker{'s' if self.workers != 1 else ''}); "
-                f"run {self.run_id} in {self.db}")
+                f"run {self.run_id} in {self.db}{incidents}")
 
 
 def default_workers() -> int:

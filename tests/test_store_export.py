@@ -45,7 +45,8 @@ def test_store_export_acled_header_is_acleds(db):
     with ACLED_SAMPLE.open(encoding="utf-8") as f:
         header = next(csv.reader(f))
     _, text = run_export(db, "acled-csv")
-    assert next(csv.reader(io.StringIO(text))) == header == list(ACLED_COLUMNS)
+    # ACLED's columns in ACLED's order, then the number of articles reporting each incident.
+    assert next(csv.reader(io.StringIO(text))) == header + ["source_count"] == list(ACLED_COLUMNS) + ["source_count"]
 
 
 def test_store_export_acled_rows_fill_what_marsad_knows(db):
@@ -79,7 +80,7 @@ def test_store_export_geojson_points_follow_rfc_7946(db):
     result, text = run_export(db, "geojson")
     doc = json.loads(text)
     assert doc["type"] == "FeatureCollection" and "crs" not in doc
-    assert (result.rows, result.skipped) == (2, 2) and "2 events without coordinates" in result.message
+    assert (result.rows, result.skipped) == (2, 2) and "2 incidents without coordinates" in result.message
     assert len(doc["features"]) == 2
     for feature in doc["features"]:
         lon, lat = feature["geometry"]["coordinates"]
@@ -135,7 +136,7 @@ def test_store_export_plover_has_event_mode_and_offset_provenance(db):
     with Store(db, read_only=True) as store:
         texts = dict(store.con.execute("SELECT article_id, text FROM articles").fetchall())
     for r in records.values():
-        p = r["provenance"]
+        (p,) = r["provenance"]                    # one report each here: the hand-built articles differ
         assert texts[p["article_id"]][p["start"]:p["end"]] == p["text"] == r["event_text"][0]
         assert r["date"] and r["cite_info"]["url"].startswith("https://example.org/")
 
@@ -168,7 +169,7 @@ def test_store_export_cli_writes_files_and_reports(db, tmp_path):
     r = subprocess.run([sys.executable, "-m", "marsad.cli", "export", "--db", db, "--format", "geojson", "-o",
                         str(out), "--country", "SY"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    assert "1 events as geojson" in r.stderr and "1 event without coordinates left out" in r.stderr
+    assert "1 incidents as geojson" in r.stderr and "1 incident without coordinates left out" in r.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))["features"]) == 1
     r = subprocess.run([sys.executable, "-m", "marsad.cli", "export", "--db", str(tmp_path / "none.duckdb"),
                         "--format", "jsonl"], capture_output=True, text=True, cwd=ROOT)

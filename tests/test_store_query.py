@@ -86,7 +86,7 @@ def test_store_query_bad_requests_are_explained(db, kwargs, message):
 def test_store_query_cli_formats(db):
     r = cli("events-by-country", "--db", db, "--format", "csv")
     assert r.returncode == 0, r.stderr
-    assert list(csv.reader(io.StringIO(r.stdout)))[0] == ["country", "events", "fatalities", "articles", "first",
+    assert list(csv.reader(io.StringIO(r.stdout)))[0] == ["country", "events", "fatalities", "sources", "first",
                                                            "last"]
     r = cli("--db", db, "--sql", "SELECT event_id, date FROM events ORDER BY date LIMIT 1", "--format", "json")
     assert json.loads(r.stdout)[0]["date"] == "2015-08-01"

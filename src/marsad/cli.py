@@ -106,7 +106,7 @@ from .places.commands import places  # noqa: E402  (click group only; heavy impo
 from .actors.commands import actors  # noqa: E402  (click group only; heavy imports stay inside)
 from .service.commands import serve  # noqa: E402
 from .ner.commands import ner  # noqa: E402  (click group only; heavy imports stay inside)
-from .store.commands import export as _export, ingest as _ingest, query as _query  # noqa: E402
+from .store.commands import dedup as _dedup, export as _export, ingest as _ingest, query as _query  # noqa: E402
 
 main.add_command(places)
 main.add_command(actors)
@@ -114,6 +114,7 @@ main.add_command(ner)
 main.add_command(_ingest)
 main.add_command(_export)
 main.add_command(_query)
+main.add_command(_dedup)
 main.add_command(serve)
 
 from .learn.commands import eval_command, train_command  # noqa: E402  (heavy imports stay inside)

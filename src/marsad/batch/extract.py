@@ -6,7 +6,8 @@ cheaply between processes and maps one-to-one onto database or Parquet rows:
     {"key": article_key,
      "article": {...one row of the articles table...},
      "tables": {"events": [...], "event_sources": [...], "figures": [...], "quotes": [...],
-                "actors": [...], "places": [...], "entities": [...], "layers": [...]},
+                "actors": [...], "places": [...], "entities": [...], "layers": [...],
+                "match_keys": [...]},
      "error": None | {"code", "message", "detail"}}
 
 Nothing here touches a database or a file. `marsad.store.ingest` sends articles to worker
@@ -31,6 +32,7 @@ from typing import Any
 
 from .. import __version__
 from ..article import Article, Span, encode
+from ..dedup.keys import rows as match_keys
 from . import settle
 
 # Layers with a table of their own (table name -> layer name).
@@ -100,6 +102,8 @@ def to_record(article: Article, stages=(), key: str | None = None) -> dict[str, 
          "evidence_start": row.get("evidence_start"), "evidence_end": row.get("evidence_end"),
          "evidence_text": row.get("evidence_text")}
         for row in tables["events"]]
+    # What cross-article matching compares, computed here so that workers (and Spark) do it.
+    tables["match_keys"] = match_keys(article, tables["events"], key)
     tables["layers"] = [
         {"article_key": key, "layer": name, "n": len(items),
          "data": _json([encode(item, text) for item in items])}

@@ -2,7 +2,9 @@
 
 The store owns the schema, ingest and the exporters; this module only reads: a page of
 events with filters, one event with its source articles and evidence, one article with
-every span, and counts. Every value goes to DuckDB as a bound parameter, never spliced
+every span, and counts. An event of the API is an incident (`store.incidents`): the reports
+of one incident from several articles are one event, with `source_count`, and
+/v1/events/{id} lists every report with its article and evidence span. Every value goes to DuckDB as a bound parameter, never spliced
 into SQL; sorting picks from a fixed table of ORDER BY clauses.
 
 An article's answer is rebuilt as an `Article` (its row + each layer's JSON) and printed
@@ -21,17 +23,17 @@ from typing import Any
 
 DAY = "coalesce(e.date, a.date)"   # the event's day, or the article's when the text gives none
 SORT_SQL = {
-    "date": f"{DAY} ASC NULLS LAST, e.event_id",
-    "-date": f"{DAY} DESC NULLS LAST, e.event_id",
-    "fatalities": "e.fatalities ASC NULLS LAST, e.event_id",
-    "-fatalities": "e.fatalities DESC NULLS LAST, e.event_id",
-    "country": "e.location_country ASC NULLS LAST, e.event_id",
-    "-country": "e.location_country DESC NULLS LAST, e.event_id",
-    "event_type": "e.event_type ASC NULLS LAST, e.event_id",
-    "-event_type": "e.event_type DESC NULLS LAST, e.event_id",
+    "date": f"{DAY} ASC NULLS LAST, e.incident_id",
+    "-date": f"{DAY} DESC NULLS LAST, e.incident_id",
+    "fatalities": "e.fatalities ASC NULLS LAST, e.incident_id",
+    "-fatalities": "e.fatalities DESC NULLS LAST, e.incident_id",
+    "country": "e.location_country ASC NULLS LAST, e.incident_id",
+    "-country": "e.location_country DESC NULLS LAST, e.incident_id",
+    "event_type": "e.event_type ASC NULLS LAST, e.incident_id",
+    "-event_type": "e.event_type DESC NULLS LAST, e.incident_id",
 }
 SUMMARY_COLUMNS = f"""
-    e.event_id, e.article_key, e.event_type, e.sub_event_type, {DAY} AS day, e.date, e.date_start,
+    e.incident_id, e.report_id, e.source_count, e.report_count, e.article_key, e.event_type, e.sub_event_type, {DAY} AS day, e.date, e.date_start,
     e.time_precision, e.location_name, e.location_name_en, e.location_country, e.location_admin1,
     e.location_lat, e.location_lon, e.location_geo_precision, e.actor1_id, e.actor1_name, e.actor2_id,
     e.actor2_name, e.fatalities, e.injured, e.detained, e.evidence_start, e.evidence_end, e.evidence_text,
@@ -118,70 +120,80 @@ def where(filters) -> Where:
         min_lon, min_lat, max_lon, max_lat = filters.bbox
         w.add("e.location_lon BETWEEN ? AND ? AND e.location_lat BETWEEN ? AND ?", min_lon, max_lon, min_lat, max_lat)
     if filters.since:
-        w.add("a.ingested_at > ?", filters.since)
+        # An incident is new or changed when any of its reports comes from an article stored since.
+        w.add("EXISTS (SELECT 1 FROM incident_reports r JOIN articles x ON x.article_key = r.article_key "
+              "WHERE r.incident_id = e.incident_id AND x.ingested_at > ?)", filters.since)
     if filters.q:
+        # The words may be in any report's evidence, not only the one the incident shows.
         w.add("(contains(e.evidence_text, ?) OR contains(lower(a.title), lower(?)) OR "
-              "contains(e.location_name, ?) OR contains(lower(e.location_name_en), lower(?)))", *[filters.q] * 4)
+              "contains(e.location_name, ?) OR contains(lower(e.location_name_en), lower(?)) OR "
+              "(e.report_count > 1 AND EXISTS (SELECT 1 FROM incident_reports r JOIN events x USING (event_id) "
+              "WHERE r.incident_id = e.incident_id AND contains(x.evidence_text, ?))))", *[filters.q] * 5)
     return w
 
 
 def list_events(cur, filters, sort: str, limit: int, offset: int) -> tuple[int, list[dict]]:
     w = where(filters)
-    base = f"FROM events e JOIN articles a ON a.article_key = e.article_key {w.sql}"
+    base = f"FROM incidents e JOIN articles a ON a.article_key = e.article_key {w.sql}"
     total = cur.execute(f"SELECT count(*) {base}", w.params).fetchone()[0]
     # LIMIT and OFFSET are written in (validated ints): as bound parameters they cost DuckDB its
     # top-N plan, which doubled the time of a page.
     rows = _dicts(cur.execute(f"SELECT {SUMMARY_COLUMNS} {base} ORDER BY {SORT_SQL[sort]} "
                               f"LIMIT {int(limit)} OFFSET {int(offset)}", w.params))
-    # The number of sources is in /v1/events/{id}: counting them here cost a third of a page.
     return total, [summary(r) for r in rows]
 
 
-def summary(r: dict, n_sources: int | None = None) -> dict:
-    """One events row as the API's event object (nested location and actors, spans as objects)."""
+def summary(r: dict) -> dict:
+    """One incidents row as the API's event object (nested location and actors, spans as objects)."""
     location = None
     if r["location_name"] is not None or r["location_lat"] is not None:
         location = {"name": r["location_name"], "name_en": r["location_name_en"], "country": r["location_country"],
                     "admin1": r["location_admin1"], "lat": r["location_lat"], "lon": r["location_lon"],
                     "geo_precision": r["location_geo_precision"]}
     return {
-        "id": r["event_id"], "article_id": r["article_key"],
+        "id": r["incident_id"], "article_id": r["article_key"], "report_id": r["report_id"],
+        "source_count": r["source_count"], "report_count": r["report_count"],
         "event_type": r["event_type"], "sub_event_type": r["sub_event_type"],
         "date": _iso(r["date"]), "date_start": _iso(r["date_start"]), "day": _iso(r["day"]),
         "time_precision": r["time_precision"], "location": location,
         "actor1": _actor(r["actor1_id"], r["actor1_name"]), "actor2": _actor(r["actor2_id"], r["actor2_name"]),
         "fatalities": r["fatalities"], "injured": r["injured"], "detained": r["detained"],
         "evidence": _span(r["evidence_start"], r["evidence_end"], r["evidence_text"]),
-        "confidence": r["confidence"], **({} if n_sources is None else {"n_sources": n_sources}),
+        "confidence": r["confidence"],
         "article": {"title": r["title"], "source": r["source"], "date": _iso(r["article_date"])},
     }
 
 
 def get_event(cur, event_id: str) -> dict | None:
-    rows = _dicts(cur.execute(f"SELECT {SUMMARY_COLUMNS}, e.data FROM events e JOIN articles a "
-                              "ON a.article_key = e.article_key WHERE e.event_id = ?", [event_id]))
+    """One incident with every report: its article and its spans. A report's id (the event ids
+    of the store before incidents, still those of /v1/articles/{id}) finds its incident."""
+    sql = f"SELECT {SUMMARY_COLUMNS} FROM incidents e JOIN articles a ON a.article_key = e.article_key WHERE "
+    rows = _dicts(cur.execute(sql + "e.incident_id = ?", [event_id]))
+    if not rows:
+        rows = _dicts(cur.execute(sql + "e.incident_id = (SELECT incident_id FROM incident_reports WHERE "
+                                        "event_id = ?)", [event_id]))
     if not rows:
         return None
     row = rows[0]
-    full = _loads(row["data"]) or {}
-    sources = _dicts(cur.execute("""
-        SELECT s.article_key, s.role, s.evidence_start, s.evidence_end, s.evidence_text,
+    reports = _dicts(cur.execute("""
+        SELECT x.event_id, x.article_key, x.evidence_start, x.evidence_end, x.evidence_text, x.data,
                a.article_id, a.title, a.source, a.url, a.date
-        FROM event_sources s JOIN articles a ON a.article_key = s.article_key
-        WHERE s.event_id = ? ORDER BY (s.article_key = ?) DESC, a.date, s.article_key""",
-                                 [event_id, row["article_key"]]))
-    out = summary(row, len(sources))
-    out["record"] = full            # the event exactly as extraction wrote it, every span included
+        FROM incident_reports r JOIN events x USING (event_id) JOIN articles a ON a.article_key = x.article_key
+        WHERE r.incident_id = ? ORDER BY (x.event_id = ?) DESC, a.date NULLS LAST, x.event_id""",
+                                 [row["incident_id"], row["report_id"]]))
+    out = summary(row)
+    # The representative report exactly as extraction wrote it (its spans are into its article).
+    out["record"] = next((_loads(s["data"]) for s in reports if s["event_id"] == row["report_id"]), None) or {}
     out["sources"] = []
-    for s in sources:
-        own = s["article_key"] == row["article_key"]
+    for s in reports:
         evidence = _span(s["evidence_start"], s["evidence_end"], s["evidence_text"])
         out["sources"].append({
+            "report_id": s["event_id"],
             "article": {"id": s["article_key"], "source_id": s["article_id"], "title": s["title"],
                         "source": s["source"], "url": s["url"], "date": _iso(s["date"])},
-            "role": s["role"],
-            # In its own article the whole record's spans apply; in another source, its evidence.
-            "event": dict(full, evidence=evidence) if own else {"evidence": evidence},
+            "role": "reported", "evidence": evidence,
+            # The report as extraction wrote it: every span is into this source's own text.
+            "event": dict(_loads(s["data"]) or {}, evidence=evidence),
         })
     return out
 
@@ -209,10 +221,10 @@ def get_article(cur, article_id: str) -> dict | None:
                                  "warnings": _loads(a["warnings"]) or [], "layers": layers})
     record = to_record(article, with_text=True)
     record["source_id"], record["id"] = record["id"], key
-    event_ids = [r[0] for r in cur.execute("SELECT event_id FROM events WHERE article_key = ? ORDER BY idx",
-                                           [key]).fetchall()]
-    for event, eid in zip(record["events"], event_ids):
-        event["event_id"] = eid
+    event_ids = cur.execute("SELECT e.event_id, r.incident_id FROM events e LEFT JOIN incident_reports r "
+                            "USING (event_id) WHERE e.article_key = ? ORDER BY e.idx", [key]).fetchall()
+    for event, (eid, incident) in zip(record["events"], event_ids):
+        event["event_id"], event["incident_id"] = eid, incident
     return record
 
 
@@ -262,7 +274,7 @@ def export(db: Database, fmt: str, filters) -> tuple[Path, str, str]:
 
 def stats(cur, filters) -> dict:
     w = where(filters)
-    base = f"FROM events e JOIN articles a ON a.article_key = e.article_key {w.sql}"
+    base = f"FROM incidents e JOIN articles a ON a.article_key = e.article_key {w.sql}"
 
     def counts(expr: str, name: str, order: str = "count DESC, key", limit: int | None = None) -> list[dict]:
         sql = f"SELECT {expr} AS key, count(*) AS count {base} GROUP BY key ORDER BY {order}"

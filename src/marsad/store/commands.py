@@ -46,7 +46,10 @@ def filter_options(f):
 @click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
               help="Seconds one article may take; past it the article is recorded as an error and its worker "
                    "is stopped (0: no limit).")
-def ingest(paths, db, workers, batch_size, progress, max_bytes, article_timeout):
+@click.option("--dedup/--no-dedup", default=True, show_default=True,
+              help="Merge each article's reports into the incidents as it is stored; --no-dedup leaves that to a "
+                   "later `marsad dedup` (or the next ingest with matching on).")
+def ingest(paths, db, workers, batch_size, progress, max_bytes, article_timeout, dedup):
     """Extract every article in PATHS (files, folders, globs; .txt .json .jsonl .html, gzipped or not)
     and store articles, events, figures, quotes and the rest in the database --db.
 
@@ -67,7 +70,8 @@ def ingest(paths, db, workers, batch_size, progress, max_bytes, article_timeout)
     try:
         with show:
             report = run_ingest(paths, db, workers=workers, batch_size=batch_size, progress=show,
-                                max_bytes=max_bytes or MAX_BYTES, article_timeout=article_timeout or None)
+                                max_bytes=max_bytes or MAX_BYTES, article_timeout=article_timeout or None,
+                                dedup=dedup)
     except MarsadError as e:
         _fail(e.message)
     except Exception as e:          # the store failed in a way it did not foresee: still one line
@@ -150,7 +154,8 @@ class _Progress:
 @click.option("-o", "--output", "out", default="-", show_default=True,
               help="Output file ('-' for standard output; Parquet needs a file).")
 def export(db, fmt, since, until, country, event_type, out):
-    """Export the stored events: ACLED CSV, GeoJSON, Parquet, JSON Lines or PLOVER JSON Lines."""
+    """Export the stored incidents (one record each, with its sources): ACLED CSV, GeoJSON, Parquet, JSON Lines
+    or PLOVER JSON Lines."""
     from ..errors import MarsadError
     from .exports import export as run_export
 
@@ -159,19 +164,20 @@ def export(db, fmt, since, until, country, event_type, out):
     except MarsadError as e:
         _fail(e.message)
     note = f" ({result.message})" if result.message else ""
-    click.echo(f"marsad export: {result.rows} events as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
+    click.echo(f"marsad export: {result.rows} incidents as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
 
 
 @click.command()
 @click.argument("summary", required=False, type=click.Choice(SUMMARIES))
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database to query.")
-@click.option("--sql", help="One read-only SQL statement instead of a summary (tables: articles, events, "
-                            "event_sources, figures, quotes, actors, places, entities, layers, runs, errors).")
+@click.option("--sql", help="One read-only SQL statement instead of a summary (tables: articles, incidents, "
+                            "incident_reports, events (the reports), event_sources, figures, quotes, actors, places, "
+                            "entities, layers, match_keys, dedup_links, dedup_state, runs, errors).")
 @filter_options
 @click.option("--limit", type=int, default=20, show_default=True, help="Rows of top-actors.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def query(summary, db, sql, since, until, country, event_type, limit, fmt):
-    """Print a summary of the stored events (SUMMARY) or the result of --sql."""
+    """Print a summary of the stored incidents (SUMMARY) or the result of --sql."""
     from ..errors import MarsadError
     from .queries import query as run_query
 
@@ -200,3 +206,22 @@ def query(summary, db, sql, since, until, country, event_type, limit, fmt):
             widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
             console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
         console.print(table)
+
+
+@click.command()
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database to re-cluster.")
+@click.option("--threshold", type=float, default=None,
+              help="Score two reports of different articles need to be linked, between 0 and 1 (default: the "
+                   "one last set this way, else the model's). Kept in the store for later ingests.")
+def dedup(db, threshold):
+    """Re-cluster a whole store: group the reports of every incident across articles afresh."""
+    from ..errors import MarsadError
+    from . import dedup as run_dedup
+
+    try:
+        result = run_dedup(db, threshold)
+    except MarsadError as e:
+        _fail(e.message)
+    click.echo(f"marsad dedup: {result['reports']} reports in {result['incidents']} incidents "
+               f"({result['links']} links at threshold {result['threshold']:g}) in {result['seconds']:.1f} s; {db}",
+               err=True)

@@ -25,9 +25,61 @@ from ..article import Article
 from ..errors import StoreError
 from . import schema
 
-CHILD_TABLES = ("events", "event_sources", "figures", "quotes", "actors", "places", "entities", "layers")
+CHILD_TABLES = ("events", "event_sources", "figures", "quotes", "actors", "places", "entities", "layers",
+                "match_keys")
+# Written by the store itself from the rows above (store/incidents.py), never by a record.
+DEDUP_TABLES = ("dedup_links", "incident_reports", "incidents")
 _ARROW_TYPES = {"VARCHAR": "string", "JSON": "string", "DATE": "string", "INTEGER": "int32",
                 "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_", "TIMESTAMP": "timestamp"}
+
+
+def _arrow_type(dtype: str):
+    import pyarrow as pa
+
+    if dtype.endswith("[]"):
+        return pa.list_(_arrow_type(dtype[:-2]))
+    kind = _ARROW_TYPES.get(dtype, "string")
+    if kind == "timestamp":
+        return pa.timestamp("us")
+    return getattr(pa, kind)()
+
+
+def arrow_schemas(con, tables) -> dict:
+    """Arrow schemas of the tables that exist, from the database's own column types."""
+    import pyarrow as pa
+
+    fields: dict[str, list] = {}
+    for table, name, dtype in con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY table_name, column_index",
+            [list(tables)]).fetchall():
+        fields.setdefault(table, []).append(pa.field(name, _arrow_type(dtype)))
+    return {t: pa.schema(f) for t, f in fields.items()}
+
+
+def insert_rows(con, schema, table: str, rows: list[dict]) -> None:
+    """Insert rows (dicts) through an Arrow table: fast, and only the columns the table has."""
+    import pyarrow as pa
+
+    if not rows:
+        return
+    batch = pa.Table.from_pylist(rows, schema=schema)
+    con.register("_marsad_rows", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _marsad_rows")
+    finally:
+        con.unregister("_marsad_rows")
+
+
+def inserter(con):
+    """insert(table, rows) for a bare connection (migrations)."""
+    schemas: dict = {}
+
+    def insert(table: str, rows: list[dict]) -> None:
+        if table not in schemas:
+            schemas.update(arrow_schemas(con, [table]))
+        insert_rows(con, schemas[table], table, rows)
+    return insert
 
 
 @dataclass
@@ -73,10 +125,11 @@ def _pid(message: str) -> str:
 
 class Store:
     """An open marsad database. Opening applies any pending migration (see `schema`);
-    `target` stops at an older schema version (to test upgrades)."""
+    `target` stops at an older schema version (to test upgrades). Writes merge new reports
+    into the incidents (`store.incidents`) unless `dedup` is False."""
 
-    def __init__(self, path: str | Path, read_only: bool = False, target: int | None = None):
-        self.path, self.read_only = str(path), read_only
+    def __init__(self, path: str | Path, read_only: bool = False, target: int | None = None, dedup: bool = True):
+        self.path, self.read_only, self.dedup = str(path), read_only, dedup
         self.con = connect(path, read_only)
         try:
             if read_only:
@@ -88,7 +141,7 @@ class Store:
                     self.con = connect(path, read_only=True)
             else:
                 schema.migrate(self.con, self.path, schema.LATEST if target is None else target)
-            self._arrow = self._arrow_schemas(("articles", "errors", *CHILD_TABLES))
+            self._arrow = self._arrow_schemas(("articles", "errors", *CHILD_TABLES, *DEDUP_TABLES))
         except BaseException:
             self.con.close()
             raise
@@ -107,18 +160,7 @@ class Store:
         return schema.version(self.con)
 
     def _arrow_schemas(self, tables) -> dict:
-        """Arrow schemas of the tables that exist, from the database's own column types."""
-        import pyarrow as pa
-
-        fields: dict[str, list] = {}
-        for table, name, dtype in self.con.execute(
-                "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-                "AND table_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY table_name, column_index",
-                [list(tables)]).fetchall():
-            kind = _ARROW_TYPES.get(dtype, "string")
-            fields.setdefault(table, []).append(
-                pa.field(name, pa.timestamp("us") if kind == "timestamp" else getattr(pa, kind)()))
-        return {t: pa.schema(f) for t, f in fields.items()}
+        return arrow_schemas(self.con, tables)
 
     def columns(self, table: str) -> list[str]:
         return self._arrow[table].names
@@ -232,6 +274,7 @@ class Store:
             self._insert("articles", [{**r["article"], "run_id": run_id, "ingested_at": now} for r in good])
             for table in CHILD_TABLES:
                 self._insert(table, [row for r in good for row in r["tables"].get(table, ())])
+            self._merge([row for r in good for row in r["tables"].get("match_keys", ())])
             if good:
                 # Stored now: an earlier failure of the same article is history.
                 self.con.execute("DELETE FROM errors WHERE article_key IN (SELECT unnest(?::VARCHAR[]))",
@@ -252,17 +295,23 @@ class Store:
                     "WHERE run_id = ?", [read, out.new, out.skipped, out.errors, out.events, run_id])
         return out
 
+    def _merge(self, keys: list[dict]) -> None:
+        """Merge new reports into the incidents, in the transaction that stores them."""
+        if not keys or "match_keys" not in self._arrow:
+            return
+        from . import incidents
+        if self.dedup:
+            if getattr(self, "_sigs", None) is None:
+                from ..dedup.model import load
+                self._sigs = incidents.SigCache(load())
+            incidents.update(self.con, self._insert, keys, self._sigs.model, self._sigs)
+        else:
+            incidents.set_state(self.con, pending="ingested with --no-dedup")
+
     def _insert(self, table: str, rows: list[dict]) -> None:
         if not rows or table not in self._arrow:     # (an older schema without this table)
             return
-        import pyarrow as pa
-
-        batch = pa.Table.from_pylist(rows, schema=self._arrow[table])
-        self.con.register("_marsad_rows", batch)
-        try:
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _marsad_rows")
-        finally:
-            self.con.unregister("_marsad_rows")
+        insert_rows(self.con, self._arrow[table], table, rows)
 
 
 def store_failure(error: BaseException) -> bool:

@@ -1,20 +1,26 @@
-"""Exports of the stored events in the formats analysts load: ACLED CSV, GeoJSON, Parquet,
+"""Exports of the stored incidents in the formats analysts load: ACLED CSV, GeoJSON, Parquet,
 JSON Lines and PLOVER JSON Lines.
 
-Every format is one row (feature, record) per event, read from the database in Arrow
-batches and written as it streams, so an export never holds the whole dataset in memory.
+Every format is one row (feature, record) per incident: the reports of one incident from
+different articles (see `store.incidents`) are one record, whose fields were chosen from its
+reports, with `source_count` (the articles reporting it) and `sources` (every report: its
+article and its evidence span). Rows are read from the database in Arrow batches and
+written as they stream, so an export never holds the whole dataset in memory.
 
-- `jsonl`: one event a line, nested (`article`, `actor1`, `location`, ...), every span as
-  `{"start", "end", "text"}` into the article text (`evidence` is the sentence that reports it).
-- `parquet`: the same columns flattened (`actor1_id`, `evidence_start`, ...), written with
-  pyarrow; DuckDB, pandas and Spark read it.
-- `acled-csv`: ACLED's export columns in ACLED's order (ACLED_COLUMNS); the fields marsad
+- `jsonl`: one incident a line, nested (`article` - the representative report's article -,
+  `actor1`, `location`, ...), every span as `{"start", "end", "text"}` into that article's
+  text, and `sources: [{"report_id", "article": {"id", "key", "url", "source", "date",
+  "title"}, "evidence": {"start", "end", "text"}}, ...]` (what `score_dedup.py` reads).
+- `parquet`: the same columns flattened (`actor1_id`, `evidence_start`, ...) with `sources` as
+  a list of structs, written with pyarrow; DuckDB, pandas and Spark read it.
+- `acled-csv`: ACLED's export columns in ACLED's order (ACLED_COLUMNS), then `source_count`;
+  `source` lists the reporting outlets separated by "; " as ACLED does; the fields marsad
   knows are filled, the others (associated actors, admin3, source scale, tags) left empty.
-- `geojson`: an RFC 7946 FeatureCollection of Points ([longitude, latitude], WGS 84); events
-  without coordinates cannot be placed and are left out (and counted).
+- `geojson`: an RFC 7946 FeatureCollection of Points ([longitude, latitude], WGS 84);
+  incidents without coordinates cannot be placed and are left out (and counted).
 - `plover-jsonl`: PLOVER records (openeventdata/PLOVER, "JSON Data Fields"): `event` and
-  `mode` from the event's plover_type/plover_mode, or derived from its ACLED type when the
-  extractor left them empty, with character-offset provenance into the article.
+  `mode` from the incident's plover_type/plover_mode, or derived from its ACLED type when the
+  extractor left them empty, with character-offset provenance into every reporting article.
 """
 from __future__ import annotations
 
@@ -37,12 +43,14 @@ FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl")
 EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                "Strategic developments")
 
-# ACLED's export columns, in ACLED's order (tests compare them with a real ACLED export).
+# ACLED's export columns, in ACLED's order (tests compare them with a real ACLED export); marsad adds
+# `source_count` after them.
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
     "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
     "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
     "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp")
+CSV_COLUMNS = (*ACLED_COLUMNS, "source_count")
 
 # Nested objects of the JSONL export: flat columns with these prefixes are grouped under them.
 NESTED = ("article", "actor1", "actor2", "location")
@@ -112,23 +120,49 @@ def export(db: str | Path | Store, fmt: str, out: str | IO | None = None,
 
 
 def _export(store: Store, con, fmt: str, out, where: str, params: list) -> ExportResult:
-    sql = f"SELECT {_columns(store)} FROM events e JOIN articles a USING (article_key){where} " \
-          "ORDER BY e.date NULLS LAST, e.event_id"
+    sql = f"SELECT {_columns(store)} FROM incidents e JOIN articles a USING (article_key) " \
+          f"LEFT JOIN ({SOURCES}) s USING (incident_id){where} ORDER BY e.date NULLS LAST, e.incident_id"
+    pending = _pending(con)
     reader = con.sql(sql, params=params).to_arrow_reader(2048)
     if fmt == "parquet":
-        return _parquet(reader, Path(out))
-    with _text_out(out) as fh:
-        return {"jsonl": _lines(nest), "acled-csv": _acled_csv, "geojson": _geojson,
-                "plover-jsonl": _lines(plover_record)}[fmt](_rows(reader), fh)
+        result = _parquet(reader, Path(out))
+    else:
+        with _text_out(out) as fh:
+            result = {"jsonl": _lines(nest), "acled-csv": _acled_csv, "geojson": _geojson,
+                      "plover-jsonl": _lines(plover_record)}[fmt](_rows(reader), fh)
+    if pending:
+        result.message = "; ".join(m for m in (result.message, pending) if m)
+    return result
+
+
+# Every report of each incident, in the order of their articles' dates.
+SOURCES = """
+    SELECT r.incident_id, list(struct_pack(
+        report_id := x.event_id,
+        article := struct_pack(id := ax.article_id, key := ax.article_key, url := ax.url, source := ax.source,
+                               date := ax.date, title := ax.title),
+        evidence := struct_pack(start := x.evidence_start, "end" := x.evidence_end, text := x.evidence_text))
+        ORDER BY ax.date NULLS LAST, x.event_id) AS sources
+    FROM incident_reports r JOIN events x USING (event_id) JOIN articles ax ON ax.article_key = x.article_key
+    GROUP BY r.incident_id"""
+
+
+def _pending(con) -> str:
+    """A note when some reports are in no incident yet (ingested with --no-dedup)."""
+    n = con.execute("SELECT count(*) FROM events e ANTI JOIN incident_reports r USING (event_id)").fetchall()[0][0]
+    if not n:
+        return ""
+    return (f"{n} report{'s are' if n != 1 else ' is'} in no incident yet (stored with --no-dedup) and left out: "
+            "run `marsad dedup --db FILE`")
 
 
 def _columns(store: Store) -> str:
-    """The flat export columns: the article's identity, then every event column but the raw JSON."""
+    """The flat export columns: the incident id, its representative article, then every incident column."""
     article = ["a.article_id AS article_id", "e.article_key AS article_key", "a.url AS article_url",
                "a.source AS article_source", "a.title AS article_title", "a.date AS article_date",
                "epoch(a.ingested_at)::BIGINT AS article_ingested"]
-    event = [f"e.{c}" for c in store.columns("events") if c not in ("data", "article_key", "idx")]
-    return ", ".join(["e.event_id"] + article + [c for c in event if c != "e.event_id"])
+    incident = [f"e.{c}" for c in store.columns("incidents") if c not in ("incident_id", "article_key")]
+    return ", ".join(["e.incident_id AS event_id"] + article + incident + ["s.sources"])
 
 
 def _rows(reader) -> Iterator[dict[str, Any]]:
@@ -268,16 +302,24 @@ def acled_row(row: dict[str, Any]) -> dict[str, Any]:
         "admin1": row.get("location_admin1"), "admin2": row.get("location_admin2"),
         "location": row.get("location_name_en") or row.get("location_name"),
         "latitude": row.get("location_lat"), "longitude": row.get("location_lon"),
-        "geo_precision": row.get("location_geo_precision"), "source": row.get("article_source"),
+        "geo_precision": row.get("location_geo_precision"), "source": _outlets(row),
         # ACLED's notes summarise the event; marsad's summary is the sentence that reports it.
         "notes": row.get("notes") or row.get("evidence_text"),
         # ACLED writes 0 where no death is reported.
         "fatalities": row.get("fatalities") or 0, "timestamp": row.get("article_ingested"),
+        "source_count": row.get("source_count"),
     }
 
 
+def _outlets(row: dict[str, Any]) -> str | None:
+    """The reporting outlets, each once, in the order they reported ("; " between, as ACLED writes)."""
+    names = [((s.get("article") or {}).get("source")) for s in row.get("sources") or ()]
+    names = list(dict.fromkeys(n for n in names if n)) or [row.get("article_source")]
+    return "; ".join(n for n in names if n) or None
+
+
 def _acled_csv(rows, fh) -> ExportResult:
-    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, extrasaction="raise", lineterminator="\n")
+    writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="raise", lineterminator="\n")
     writer.writeheader()
     n = 0
     for row in rows:
@@ -292,7 +334,7 @@ GEOJSON_PROPERTIES = ("event_id", "event_type", "sub_event_type", "date", "actor
                       "actor2_id", "actor2_name", "location_name", "location_name_en", "location_country",
                       "location_admin1", "location_geo_precision", "fatalities", "injured", "detained",
                       "evidence_text", "evidence_start", "evidence_end", "article_id", "article_url",
-                      "article_date")
+                      "article_date", "source_count", "report_count")
 
 
 def _geojson(rows, fh) -> ExportResult:
@@ -305,11 +347,12 @@ def _geojson(rows, fh) -> ExportResult:
             continue
         feature = {"type": "Feature", "id": row["event_id"],
                    "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                   "properties": {k: row.get(k) for k in GEOJSON_PROPERTIES}}
+                   "properties": {**{k: row.get(k) for k in GEOJSON_PROPERTIES},
+                                  "sources": row.get("sources") or []}}
         fh.write(("\n" if n == 0 else ",\n") + _dumps(feature))
         n += 1
     fh.write("\n]}\n")
-    message = f"{skipped} event{'s' if skipped != 1 else ''} without coordinates left out." if skipped else ""
+    message = f"{skipped} incident{'s' if skipped != 1 else ''} without coordinates left out." if skipped else ""
     return ExportResult(n, skipped, message)
 
 
@@ -347,9 +390,12 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
                "cc3": c.alpha3 if c else None, "admin1": row.get("location_admin1"),
                "admin2": row.get("location_admin2")}
     day, start = row.get("date"), row.get("date_start")
-    provenance = {"article_id": row.get("article_id"), "article_key": row.get("article_key"),
-                  "start": row.get("evidence_start"), "end": row.get("evidence_end"),
-                  "text": row.get("evidence_text")}
+    provenance = [{"article_id": (s.get("article") or {}).get("id"), "article_key": (s.get("article") or {}).get("key"),
+                   "report_id": s.get("report_id"), "start": (s.get("evidence") or {}).get("start"),
+                   "end": (s.get("evidence") or {}).get("end"), "text": (s.get("evidence") or {}).get("text")}
+                  for s in row.get("sources") or ()] or [
+        {"article_id": row.get("article_id"), "article_key": row.get("article_key"), "report_id": row.get("report_id"),
+         "start": row.get("evidence_start"), "end": row.get("evidence_end"), "text": row.get("evidence_text")}]
     return {
         "id": row["event_id"], "date": (start or day).isoformat() if (start or day) else None,
         "enddate": day.isoformat() if start and day else None,

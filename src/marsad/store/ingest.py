@@ -23,6 +23,7 @@ command run again carries on from there.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -57,9 +58,10 @@ class IngestReport:
     done: int = 0                 # read and finished (skipped, failed or extracted), committed or not
     new: int = 0                  # stored by this run
     skipped: int = 0              # already stored
-    events: int = 0
+    events: int = 0               # reports stored by this run
     errors: int = 0
     batches: int = 0              # transactions committed
+    incidents: int | None = None  # in the store when the run ended
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter, repr=False)
 
@@ -69,10 +71,11 @@ class IngestReport:
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def summary(self) -> str:
+        incidents = f"; {self.incidents} incidents in the store" if self.incidents is not None else ""
         return (f"{self.status}: {self.articles} articles read, {self.new} new, {self.skipped} already stored, "
                 f"{self.events} events, {self.errors} errors in {self.seconds:.1f} s "
                 f"({self.rate:.1f} articles/s, {self.workers} worker{'s' if self.workers != 1 else ''}); "
-                f"run {self.run_id} in {self.db}")
+                f"run {self.run_id} in {self.db}{incidents}")
 
 
 def default_workers() -> int:
@@ -84,14 +87,16 @@ def default_workers() -> int:
 
 def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size: int = 50,
            commit_every: float = 2.0, progress: Callable[[IngestReport], None] | None = None,
-           pipeline=None, max_bytes: int = MAX_BYTES, article_timeout: float | None = ARTICLE_TIMEOUT
-           ) -> IngestReport:
+           pipeline=None, max_bytes: int = MAX_BYTES, article_timeout: float | None = ARTICLE_TIMEOUT,
+           dedup: bool = True) -> IngestReport:
     """Extract and store every article in `paths` (files, folders, globs) into the database `db`.
 
     `workers`: processes extracting in parallel (default: all cores; 1 runs in this process).
     `progress` is called with the report as articles finish and batches commit.
     `article_timeout`: seconds one article may take before it is an error (None or 0: no limit).
     Ctrl-C stops cleanly: finished articles are committed and the run is marked interrupted.
+    `dedup`: merge each batch's reports into the incidents in the transaction that stores it
+    (False leaves them for `dedup()`, as `--no-dedup` does).
     """
     paths = list(paths)
     if not paths:
@@ -107,7 +112,7 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
     else:
         names = pipeline.names
     files = inputs.expand(paths)
-    with Store(db) as store:
+    with Store(db, dedup=dedup) as store:
         run = Run(store, paths, workers, batch_size, commit_every, progress, pipeline, names,
                   total=inputs.estimate(files), article_timeout=article_timeout)
         status, message = "failed", None
@@ -124,6 +129,8 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
             raise
         finally:
             run.finish(status, message)
+            with contextlib.suppress(Exception):       # a store that failed cannot count them
+                run.report.incidents = store.count("incidents")
     return run.report
 
 

@@ -1,4 +1,7 @@
-"""Ready summaries of the stored events, and read-only SQL for power users.
+"""Ready summaries of the stored incidents, and read-only SQL for power users.
+
+A summary counts incidents (`events` = incidents: the reports of one incident from several
+articles count once); `sources` adds up how many articles reported them.
 
 Raw SQL runs on a read-only connection with external access switched off (and locked), so
 a query can read every table but cannot change the database, read or write other files,
@@ -16,22 +19,22 @@ from .exports import Filters
 SUMMARIES = {
     "events-by-type": """
         SELECT event_type, sub_event_type, count(*) AS events, sum(fatalities) AS fatalities,
-               count(DISTINCT article_key) AS articles
-        FROM events e {where} GROUP BY ALL ORDER BY events DESC, event_type, sub_event_type""",
+               sum(source_count) AS sources
+        FROM incidents e {where} GROUP BY ALL ORDER BY events DESC, event_type, sub_event_type""",
     "events-by-country": """
         SELECT location_country AS country, count(*) AS events, sum(fatalities) AS fatalities,
-               count(DISTINCT article_key) AS articles, min(date) AS first, max(date) AS last
-        FROM events e {where} GROUP BY ALL ORDER BY events DESC, country NULLS LAST""",
+               sum(source_count) AS sources, min(date) AS first, max(date) AS last
+        FROM incidents e {where} GROUP BY ALL ORDER BY events DESC, country NULLS LAST""",
     "events-by-week": """
         SELECT CAST(date_trunc('week', date) AS DATE) AS week, count(*) AS events,
-               sum(fatalities) AS fatalities, count(DISTINCT article_key) AS articles
-        FROM events e {where} GROUP BY ALL ORDER BY week NULLS LAST""",
+               sum(fatalities) AS fatalities, sum(source_count) AS sources
+        FROM incidents e {where} GROUP BY ALL ORDER BY week NULLS LAST""",
     "top-actors": """
         WITH sides AS (
             SELECT actor1_id AS actor, actor1_name AS name, 1 AS as_actor1, 0 AS as_actor2, fatalities
-            FROM events e {where}
+            FROM incidents e {where}
             UNION ALL
-            SELECT actor2_id, actor2_name, 0, 1, fatalities FROM events e {where})
+            SELECT actor2_id, actor2_name, 0, 1, fatalities FROM incidents e {where})
         SELECT actor, any_value(name) AS name, count(*) AS events, sum(as_actor1) AS as_actor1,
                sum(as_actor2) AS as_actor2, sum(fatalities) AS fatalities
         FROM sides WHERE actor IS NOT NULL GROUP BY actor ORDER BY events DESC, actor LIMIT {limit}""",

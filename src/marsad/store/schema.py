@@ -133,11 +133,45 @@ def _v4(con) -> None:
         PRIMARY KEY (feed_url, item_id))""")
 
 
+def _v5(con) -> None:
+    # Cross-article deduplication (store/incidents.py): `events` rows are reports; incidents group
+    # the reports of one incident from different articles. No primary keys on these tables: they
+    # are rewritten a component at a time, and DuckDB checks keys of rows deleted and inserted again
+    # in one transaction too eagerly.
+    con.execute("""
+    CREATE TABLE match_keys (
+        event_id VARCHAR NOT NULL, article_key VARCHAR NOT NULL, block VARCHAR NOT NULL, day DATE,
+        event_type VARCHAR, sub_event_type VARCHAR, place VARCHAR, admin1 VARCHAR, lat DOUBLE, lon DOUBLE,
+        actors VARCHAR[], words VARCHAR[], context VARCHAR[], title VARCHAR[], numbers BIGINT[], text VARCHAR)""")
+    con.execute("CREATE TABLE dedup_links (a VARCHAR NOT NULL, b VARCHAR NOT NULL, p DOUBLE NOT NULL)")
+    con.execute("""
+    CREATE TABLE incident_reports (
+        event_id VARCHAR NOT NULL, article_key VARCHAR NOT NULL, incident_id VARCHAR NOT NULL,
+        component_id VARCHAR NOT NULL)""")
+    con.execute(f"""
+    CREATE TABLE incidents (
+        incident_id VARCHAR NOT NULL, report_id VARCHAR NOT NULL, article_key VARCHAR NOT NULL,
+        event_type VARCHAR, sub_event_type VARCHAR,
+        evidence_start INTEGER, evidence_end INTEGER, evidence_text VARCHAR,
+        date DATE, date_start DATE, time_precision INTEGER,
+        {_ACTOR.format(p="actor1")}, {_ACTOR.format(p="actor2")}, {_PLACE.format(p="location")},
+        location_name_ar VARCHAR, location_confidence DOUBLE,
+        fatalities INTEGER, injured INTEGER, detained INTEGER, plover_type VARCHAR, plover_mode VARCHAR,
+        notes VARCHAR, confidence DOUBLE, trigger_start INTEGER, trigger_end INTEGER, trigger_text VARCHAR,
+        source_count INTEGER NOT NULL, report_count INTEGER NOT NULL, first_reported DATE, last_reported DATE)""")
+    con.execute("CREATE TABLE dedup_state (key VARCHAR NOT NULL, value VARCHAR)")
+    if con.execute("SELECT count(*) FROM events").fetchone()[0]:
+        from .db import inserter
+        from .incidents import rebuild
+        rebuild(con, inserter(con))
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "articles, extracted layers, runs and errors", _v1),
     (2, "event_sources: event <-> article links, backfilled from events", _v2),
     (3, "Place.name_ar and Place.confidence as columns, backfilled from data", _v3),
     (4, "feeds and feed_items: the state of `marsad watch`", _v4),
+    (5, "incidents: reports of one incident across articles grouped (match keys, links, incidents)", _v5),
 ]
 LATEST = MIGRATIONS[-1][0]
 

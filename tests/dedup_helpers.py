@@ -53,3 +53,22 @@ def rafah_same_day(url: str = "https://example.org/bbc/551") -> Article:
                   confidence=0.8)
     return Article(text=t, id="bbc-551", url=url, source="bbc", title="دبابات إسرائيلية تقصف موقعا لحماس في رفح",
                    date="2018-05-28", date_source="input", layers={"events": [event], "actors": [army, hamas]})
+
+
+def same_words_two_towns() -> list[Article]:
+    """Two outlets' reports of shelling, word for word alike but for the town: Homs and Deir ez-Zor,
+    about 280 km apart. Wire copy reads like this on a day of many strikes."""
+    out = []
+    for town, name_en, lat, lon, n, url in (("حمص", "Homs", 34.7268, 36.7234, 3, "https://example.org/a/1"),
+                                            ("دير الزور", "Deir ez-Zor", 35.3359, 40.1408, 4, "https://example.org/b/2")):
+        t = f"{town} - قتل {n} مدنيين جراء قصف مدفعي استهدف أحياء سكنية في مدينة {town}، بحسب مصادر محلية."
+        evidence = f"قتل {n} مدنيين جراء قصف مدفعي استهدف أحياء سكنية في مدينة {town}"
+        where = t.index(town, len(town))
+        place = Place(Span(where, where + len(town)), town, name_en=name_en, country="SY", admin1=name_en,
+                      lat=lat, lon=lon, geo_precision=1, feature="city")
+        event = Event("Explosions/Remote violence", "Shelling/artillery/missile attack", span(t, evidence),
+                      date="2015-03-02", time_precision=1, location=place, fatalities=n, trigger=span(t, "قصف"),
+                      confidence=0.8)
+        out.append(Article(text=t, id=url, url=url, source=url.split("/")[3], title=f"قصف في {town}",
+                           date="2015-03-02", date_source="input", layers={"events": [event]}))
+    return out

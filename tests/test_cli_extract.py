@@ -141,3 +141,36 @@ def test_extract_bad_inputs_each_get_one_line_and_exit_2(tmp_path):
 def test_extract_malformed_date_option(tmp_path):
     r = run("extract", str(SEED_TEXT), "--date", "2019-13-45")
     assert r.returncode == 2 and "malformed date '2019-13-45'" in r.stderr and r.stdout == ""
+
+
+def test_extract_table_has_headers_and_no_python_none_in_100_columns():
+    r = run("extract", "examples/", "--format", "table")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert "None" not in r.stdout and "=" not in r.stdout
+    headers = [line.split() for line in lines if line.startswith("Date ")]
+    assert headers == [["Date", "Type", "Actors", "Place", "Counts"]] * 2       # one events table per article
+    assert sum(line.startswith("Metric ") for line in lines) == 2 and sum(line.startswith("Kind ") for line in lines) == 2
+    assert "killed 3" in r.stdout and "injured 7" in r.stdout and "detained 12" in r.stdout
+    aleppo_events = r.stdout.split("example-mosul-arrests")[0].split("Figures")[0]
+    assert "detained" not in aleppo_events                                  # not given: not shown
+    assert "iraqi_forces" not in r.stdout                                   # ids become registry names
+
+
+def test_extract_table_names_places_and_counts():
+    from marsad.output import to_record
+    from marsad.table import render
+    from store_helpers import syria_article, yemen_article
+
+    wide = render(to_record(syria_article()), width=400)          # one line per row: phrases stay whole
+    assert "Al Baghuz Fawqani (الباغوز فوقاني), Deir ez-Zor, Syria · precision 1 (exact)" in wide
+    assert "Al-Hasakah (الحسكة), Syria · no coordinates" in wide          # admin1 = the name: said once
+    assert "Syrian Democratic Forces (SDF) (قوات سوريا الديمقراطية) → Islamic State (ISIS, Daesh) (داعش)" in wide
+    assert "unidentified → Civilians (Syria) (مدنيا)" in wide
+    assert "killed 12" in wide and "detained 30" in wide and ">66,000" in wide
+    assert "(Syrian Democratic Forces (SDF))" in wide                      # the quote's organisation, by name
+    yemen = render(to_record(yemen_article()), width=400)
+    assert "no place" in yemen and "injured 3" in yemen and "None" not in yemen
+    for width in (100, 60):
+        assert max(map(len, render(to_record(syria_article()), width=width).splitlines())) <= width

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import math
 import random
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import duckdb
 import pytest
 
 from conftest import CORPUS, EVAL, ROOT
-from dedup_helpers import beit_lahia_first, beit_lahia_second, rafah_same_day
+from dedup_helpers import beit_lahia_first, beit_lahia_second, rafah_same_day, same_words_two_towns
 from marsad.batch.extract import to_record
 from marsad.dedup import cluster
 from marsad.dedup.incident import build
@@ -69,6 +70,12 @@ def test_dedup_two_outlets_reporting_one_shelling_are_one_incident(tmp_path):
     # The one report naming the attacker gives actor1; the notes are rewritten from the chosen fields.
     assert strike["actor1_id"] == "israel_forces" and "1 killed, 1 injured" in strike["notes"]
     assert strike["incident_id"] == "i-" + min(m for (_, ms) in members(db) if len(ms) == 2 for m in ms)
+
+
+def test_dedup_the_same_words_about_two_distant_towns_are_two_incidents(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(records(*same_words_two_towns()))
+        assert store.count("events") == 2 and store.count("incidents") == 2
 
 
 def test_dedup_export_lists_every_source_as_score_dedup_reads_it(tmp_path):
@@ -237,7 +244,8 @@ def test_dedup_pair_scores_are_symmetric_and_pruning_never_changes_one(reference
     linked = 0
     for a, b in pairs:
         p = model.score(a, b)
-        assert p == model.score(b, a) and 0 < p < 1
+        # 0 exactly is the distance veto (places farther apart than max_km), nothing else.
+        assert p == model.score(b, a) and (0 < p < 1 or (p == 0 and math.expm1(model.features(a, b)[2]) > model.max_km))
         assert model.features(a, b) == model.features(b, a) and len(model.features(a, b)) == len(FEATURES)
         pruned = model.score(a, b, at_least=model.threshold)
         assert pruned == p if p >= model.threshold else pruned in (None, p)

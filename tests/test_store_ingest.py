@@ -79,11 +79,12 @@ def _start_and_wait_for_a_commit(corpus_slice, db, workers="2"):
     lines = []
     for line in proc.stderr:                  # one line per commit when stderr is not a terminal
         lines.append(line)
-        # A commit of articles: on a busy machine the first commit may hold only the run's counters.
+        assert not re.search(r"committed 0 new, \d+ skipped, \d+ events, 0 errors", line), \
+            f"a commit that stored nothing: {line}"
         if re.search(r"committed [1-9]\d* new", line):
             return proc, lines
     proc.wait()
-    pytest.fail(f"ingest finished without reporting a commit: {''.join(lines)}")
+    pytest.fail(f"ingest finished without reporting a commit that stored articles: {''.join(lines)}")
 
 
 def test_store_ingest_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(corpus_slice, reference_db, tmp_path):
@@ -235,9 +236,11 @@ def test_readers_whole_corpus_reads_as_2000_articles():
     assert len(items) == 2000 and all(hasattr(a, "content_hash") for a in items)
 
 
-def test_store_ingest_worker_count_defaults_to_the_cores(monkeypatch):
+@pytest.mark.parametrize("n_cores,workers", [(1, 1), (2, 1), (4, 3), (16, 15)])
+def test_store_ingest_worker_count_defaults_to_the_cores_less_the_writer(monkeypatch, n_cores, workers):
     from marsad.store import default_workers
-    assert default_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(n_cores)))
+    assert default_workers() == workers
 
 
 @stage("crashy", requires=["sentences"], assigns=[])
@@ -260,3 +263,50 @@ def test_store_ingest_an_article_that_kills_its_worker_is_recorded_and_the_run_g
     assert (report.status, report.new, report.errors) == ("completed", 29, 1)
     with Store(tmp_path / "m.duckdb", read_only=True) as store:
         assert store.con.execute("SELECT article_id, code FROM errors").fetchall() == [(victim, "E622")]
+
+
+def test_store_ingest_commits_only_batches_that_store_something(corpus_slice, tmp_path):
+    """commit_every=0: a commit is due at every turn of the loop, also while the spawned workers are still
+    starting and every article read is in flight; none of those turns may commit an empty batch."""
+    from store_helpers import TEXT_STAGES
+    seen = [(0, 0)]           # (batches committed, articles stored) at each change of the first
+
+    def progress(report):
+        if seen[-1][0] != report.batches:
+            seen.append((report.batches, report.new + report.errors))
+
+    sample = tmp_path / "sample.jsonl"
+    with corpus_slice.open(encoding="utf-8") as f:
+        sample.write_text("".join(islice(f, 20)), encoding="utf-8")
+    report = ingest([str(sample)], str(tmp_path / "m.duckdb"), workers=2, commit_every=0.0,
+                    pipeline=Pipeline.default(TEXT_STAGES), progress=progress)
+    assert (report.status, report.new) == ("completed", 20)
+    stored = [n for _, n in seen]
+    assert len(seen) > 1 and all(a < b for a, b in zip(stored, stored[1:])), seen
+
+
+def test_store_ingest_an_interrupt_during_a_commit_stops_the_run(corpus_slice, tmp_path, monkeypatch):
+    """DuckDB turns Ctrl-C (or SIGTERM, which the CLI makes one) during a statement into
+    duckdb.InterruptException, a duckdb.Error: it must stop the run, not count as a batch at fault
+    to be written again record by record (which swallowed the interrupt and let the run complete)."""
+    from marsad.store import db as store_db
+    from store_helpers import TEXT_STAGES
+    real, calls = store_db.Store._write, []
+
+    def interrupted_once(self, *args, **kw):
+        calls.append(len(args[0]))
+        if len(calls) == 2:
+            raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(store_db.Store, "_write", interrupted_once)
+    sample = tmp_path / "sample.jsonl"
+    with corpus_slice.open(encoding="utf-8") as f:
+        sample.write_text("".join(islice(f, 40)), encoding="utf-8")
+    db = tmp_path / "m.duckdb"
+    report = ingest([str(sample)], str(db), workers=1, batch_size=5, pipeline=Pipeline.default(TEXT_STAGES))
+    assert report.status == "interrupted" and 5 <= report.new < 40
+    assert len(calls) == 3                          # the first batch, the interrupted one, the final flush
+    with Store(db, read_only=True) as store:
+        (status, new), = store.con.execute("SELECT status, articles_new FROM runs").fetchall()
+        assert (status, new) == ("interrupted", report.new) and store.count("articles") == report.new

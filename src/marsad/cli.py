@@ -28,7 +28,8 @@ def main():
 @click.option("--date", help="Publication date YYYY-MM-DD (overrides the input's own date).")
 @click.option("--id", "article_id", help="Article id (single input; default: the file name).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json",
-              show_default=True, help="json: one indented object per article; jsonl: one line each.")
+              show_default=True, help="json: one indented object per article; jsonl: one line each; table: events, figures and "
+              "quotes as tables for a terminal (100 columns).")
 @click.option("--with-text", is_flag=True, help="Include the article text in the output.")
 @click.option("--max-bytes", type=int, default=None, help="Largest input accepted, in bytes (default 10 MB).")
 @click.option("--article-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
@@ -38,6 +39,7 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes, article_timeout)
     """Extract events, figures and quotes from PATHS (.txt .json .jsonl .html, folders, or - for stdin)."""
     from .errors import InputError, MarsadError
     from .output import to_record
+    from .table import render as render_table
     from .batch import settle
     from .batch.pool import time_limit
     from .readers import MAX_BYTES, parse_date, read_inputs
@@ -78,28 +80,11 @@ def extract(paths, date, article_id, fmt, with_text, max_bytes, article_timeout)
                 click.echo(f"marsad: warning: {w}", err=True)
         record = to_record(article, with_text=with_text)
         if fmt == "table":
-            click.echo(_table(record))
+            click.echo(render_table(record) + "\n")
         else:
             click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
     if failed:
         sys.exit(2)
-
-
-def _table(record: dict) -> str:
-    lines = [f"# {record['id']}  date={record['date']}  title={record['title'] or ''}"]
-    for e in record["events"]:
-        a1 = (e.get("actor1") or {}).get("id")
-        a2 = (e.get("actor2") or {}).get("id")
-        loc = (e.get("location") or {}).get("name")
-        lines.append(f"event   {e['date']}  {e['event_type']} / {e['sub_event_type']}  {a1} -> {a2}  @ {loc}"
-                     f"  killed={e.get('fatalities')}  detained={e.get('detained')}")
-    for f in record["figures"]:
-        lines.append(f"figure  {f['metric']:<16} {f['qualifier']:<10} {f['value']:>9}  {f['evidence']['text']}")
-    for q in record["quotes"]:
-        lines.append(f"quote   {q['kind']:<16} {q.get('speaker') or '?'}: {q['text'][:80]}")
-    for w in record["warnings"]:
-        lines.append(f"warning {w}")
-    return "\n".join(lines)
 
 
 from .places.commands import places  # noqa: E402  (click group only; heavy imports stay inside)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from marsad.article import ActorMention, Article, Event, Place, Span
+from marsad.events.describe import notes
+from marsad.article import ActorMention, Article, Event, Figure, Place, Span
 
 ROOT_README = Path(__file__).resolve().parents[2] / "README.md"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -38,11 +39,18 @@ def actor(text, phrase, actor_id, name, kind):
     return ActorMention(span(text, phrase), actor_id, name=name, actor_type=kind)
 
 
-def make_article(aid, date, title, text, events, url=None, source="test-agency"):
+def make_article(aid, date, title, text, events, url=None, source="test-agency", figures=()):
     places = [e.location for e in events if e.location]
     actors = [a for e in events for a in (e.actor1, e.actor2) if a]
+    for e in events:          # the English sentence the events stage writes for every event
+        e.notes = e.notes or notes(e.sub_event_type, e.date, e.time_precision, e.actor1, e.actor2, e.location,
+                                   e.fatalities, e.injured, e.detained, e.date_start)
     return Article(text=text, id=aid, url=url, source=source, title=title, date=date, date_source="input",
-                   layers={"events": events, "places": places, "actors": actors})
+                   layers={"events": events, "places": places, "actors": actors, "figures": list(figures)})
+
+
+def figure(text, phrase, metric, value, population):
+    return Figure(metric, value, span(text, phrase), population=population)
 
 
 def build_articles() -> list[Article]:
@@ -56,7 +64,8 @@ def build_articles() -> list[Article]:
         actor1=actor(t, "قوات سوريا الديمقراطية", "SDF", "Syrian Democratic Forces", 2),
         actor2=actor(t, "تنظيم الدولة الإسلامية", "ISIS", "Islamic State", 2),
         location=place(t, "الباغوز", "Al Baghuz Fawqani", "SY", "Deir ez-Zor", 34.46, 40.94),
-        fatalities=12, trigger=span(t, "اشتباكات"), confidence=0.9)], url="https://example.org/a/1"))
+        fatalities=12, trigger=span(t, "اشتباكات"), confidence=0.9)], url="https://example.org/a/1",
+        figures=[figure(t, "مقتل 12 مسلحا", "killed", 12, "gunmen")]))
     t = ("بغداد - قتل خمسة مدنيين وأصيب ثمانية آخرون في انفجار عبوة ناسفة استهدف سوقا شعبية في مدينة الموصل "
          "شمالي العراق، بحسب مصادر أمنية.\nوفي حادث منفصل اعتقلت القوات الأمنية ثلاثة مشتبه بهم في كركوك.")
     out.append(make_article("mosul", "2019-04-02", "انفجار في الموصل", t, [
@@ -71,7 +80,8 @@ def build_articles() -> list[Article]:
               actor1=actor(t, "القوات الأمنية", "IQ-SEC", "Iraqi security forces", 1),
               location=place(t, "كركوك", "Kirkuk", "IQ", "Kirkuk", 35.47, 44.39), detained=3,
               trigger=span(t, "اعتقلت")),
-    ]))
+    ], figures=[figure(t, "قتل خمسة مدنيين", "killed", 5, "civilians"),
+                figure(t, "وأصيب ثمانية آخرون", "injured", 8, "civilians")]))
     t = ("صنعاء - شن طيران التحالف غارات جوية على مواقع لجماعة الحوثي في محافظة صعدة، ما أدى إلى مقتل "
          "ثلاثة أشخاص.")
     out.append(make_article("saada", "2019-04-15", "غارات على صعدة", t, [Event(
@@ -96,6 +106,95 @@ def build_articles() -> list[Article]:
         date="2019-03-20", location=place(t, "حلب", "Aleppo", "SY", "Aleppo", 36.20, 37.16), fatalities=2,
         trigger=span(t, "قصفت"))], url=XSS_URL, source='<b onmouseover="window.__xss=1">src</b>'))
     return out
+
+
+# Towns of the corpus's wars (GeoNames names and coordinates), for the dashboard's store of many events.
+TOWNS = [
+    ("حلب", "Aleppo", "SY", "Aleppo", 36.2012, 37.1612), ("إدلب", "Idlib", "SY", "Idlib", 35.9306, 36.6339),
+    ("حمص", "Homs", "SY", "Homs", 34.7268, 36.7234), ("درعا", "Daraa", "SY", "Daraa", 32.6189, 36.1021),
+    ("الرقة", "Ar Raqqah", "SY", "Ar Raqqah", 35.9528, 39.0079), ("دير الزور", "Deir ez-Zor", "SY",
+    "Deir ez-Zor", 35.3359, 40.1408), ("الحسكة", "Al-Hasakah", "SY", "Al-Hasakah", 36.5024, 40.7477),
+    ("دوما", "Douma", "SY", "Rif-dimashq", 33.5711, 36.4027), ("الموصل", "Mosul", "IQ", "Nineveh", 36.335, 43.1189),
+    ("الرمادي", "Ar Ramadi", "IQ", "Al Anbar", 33.4258, 43.2994), ("الفلوجة", "Al Fallujah", "IQ", "Al Anbar",
+    33.3491, 43.7857), ("تكريت", "Tikrit", "IQ", "Salah ad Din", 34.6071, 43.6782), ("بعقوبة", "Baqubah", "IQ",
+    "Diyala", 33.7466, 44.6437), ("كركوك", "Kirkuk", "IQ", "Kirkuk", 35.4681, 44.3922),
+    ("عدن", "Aden", "YE", "Aden", 12.7794, 45.0367), ("تعز", "Taiz", "YE", "Taizz", 13.5795, 44.0209),
+    ("الحديدة", "Al Hudaydah", "YE", "Al Hudaydah", 14.7978, 42.9545), ("مأرب", "Marib", "YE", "Marib",
+    15.4629, 45.3253), ("صعدة", "Sa'dah", "YE", "Sa'dah", 16.9402, 43.7639), ("بنغازي", "Benghazi", "LY",
+    "Benghazi", 32.1167, 20.0667), ("سرت", "Sirte", "LY", "Surt", 31.2089, 16.5887), ("درنة", "Darnah", "LY",
+    "Darnah", 32.767, 22.6367), ("العريش", "Arish", "EG", "North Sinai", 31.1316, 33.7984),
+    ("رفح", "Rafah", "PS", "Gaza Strip", 31.2969, 34.2435),
+]
+# (event type, sub-event type, sentence, trigger, the figure's words, metric, population); {n} a count, {town} the place.
+REPORTS = [
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack",
+     "قتل {n} مدنيين جراء قصف مدفعي استهدف أحياء سكنية في مدينة {town}", "قصف", "قتل {n} مدنيين", "killed",
+     "civilians"),
+    ("Battles", "Armed clash", "اندلعت اشتباكات عنيفة بين القوات الحكومية ومسلحين في محيط {town} أسفرت عن "
+     "مقتل {n} مسلحين", "اشتباكات", "مقتل {n} مسلحين", "killed", "gunmen"),
+    ("Explosions/Remote violence", "Air/drone strike", "شنت طائرات حربية غارات جوية على مواقع في {town} ما أدى "
+     "إلى مقتل {n} أشخاص", "غارات", "مقتل {n} أشخاص", "killed", "people"),
+    ("Strategic developments", "Arrests", "اعتقلت قوات الأمن {n} أشخاص يشتبه بانتمائهم إلى خلية مسلحة في {town}",
+     "اعتقلت", "اعتقلت قوات الأمن {n} أشخاص", "detained", "people"),
+    ("Protests", "Peaceful protest", "تظاهر مئات المواطنين في {town} للمطالبة بتحسين الخدمات", "تظاهر", None, None,
+     None),
+]
+PERIODS = [("2015-03-02", 180), ("2018-02-05", 170)]      # two busy stretches years apart, as in the corpus
+BULK_PER_TOWN = 50
+
+
+def bulk_articles() -> list[Article]:
+    """One short report a article, BULK_PER_TOWN per town: more events than a page (500) can hold, over two
+    periods three years apart, as the corpus's 2015 and 2018 articles are."""
+    from datetime import date, timedelta
+    out = []
+    for t_i, (town, name_en, country, admin1, lat, lon) in enumerate(TOWNS):
+        for k in range(BULK_PER_TOWN):
+            i = t_i * BULK_PER_TOWN + k
+            etype, sub, template, trigger, words, metric, population = REPORTS[i % len(REPORTS)]
+            start, days = PERIODS[i % 2]
+            day = (date.fromisoformat(start) + timedelta(days=(i * 7) % days)).isoformat()
+            n = 2 + i % 9
+            sentence = template.format(n=n, town=town)
+            text = f"{town} - {sentence}، بحسب مصادر محلية.\nوتشهد المنطقة توترا منذ أسابيع."
+            fig = [figure(text, words.format(n=n), metric, n, population)] if metric else []
+            counts = {"fatalities": n} if metric == "killed" else {"detained": n} if metric == "detained" else {}
+            where = span(text, town, len(town))         # the town in the report, not in the dateline
+            event = Event(etype, sub, evidence=span(text, sentence), date=day, time_precision=1,
+                          location=Place(where, town, name_en=name_en, country=country, admin1=admin1, lat=lat,
+                                         lon=lon, geo_precision=1, feature="city"),
+                          trigger=span(text, trigger), confidence=0.8, **counts)
+            out.append(make_article(f"bulk-{i}", day, f"{trigger} في {town}", text, [event],
+                                    url=f"https://example.org/bulk/{i}", source=("agency-a", "agency-b")[i % 2],
+                                    figures=fig))
+    return out
+
+
+BAGHUZ_SECOND = ("الحسكة - أفادت مصادر ميدانية بأن معارك ضارية دارت الثلاثاء بين قوات سوريا الديمقراطية وعناصر "
+                 "تنظيم الدولة الإسلامية في الباغوز، آخر جيب للتنظيم شرقي سوريا.")
+
+
+def second_source(path, articles) -> None:
+    """A second outlet's report of the Baghuz clash: a report of its own, which the store's
+    deduplication groups with the first into one incident of two sources."""
+    from marsad.batch.extract import to_record
+    from marsad.store.db import Store
+    t = BAGHUZ_SECOND
+    event = Event("Battles", "Armed clash",
+                  evidence=span(t, "معارك ضارية دارت الثلاثاء بين قوات سوريا الديمقراطية وعناصر تنظيم الدولة "
+                                   "الإسلامية في الباغوز"),
+                  date="2019-03-19", time_precision=1,
+                  actor1=actor(t, "قوات سوريا الديمقراطية", "SDF", "Syrian Democratic Forces", 2),
+                  actor2=actor(t, "تنظيم الدولة الإسلامية", "ISIS", "Islamic State", 2),
+                  location=place(t, "الباغوز", "Al Baghuz Fawqani", "SY", "Deir ez-Zor", 34.46, 40.94),
+                  trigger=span(t, "معارك"), confidence=0.8)
+    other = make_article("baghuz-2", "2019-03-20", "معارك في الباغوز", t, [event],
+                         url="https://example.net/news/77", source="other-agency")
+    with Store(path) as store:
+        store.write([to_record(other)])
+        (sources,) = store.con.execute("SELECT source_count FROM incidents WHERE location_name = 'الباغوز' "
+                                       "AND event_type = 'Battles'").fetchone()
+    assert sources == 2, "deduplication did not group the two reports of the Baghuz clash"
 
 
 def fill_store(path, articles) -> None:
@@ -154,6 +253,22 @@ def live_server(**settings):
     from marsad.service.app import create_app
     from marsad.service.config import ServiceConfig
     with LiveServer(create_app(ServiceConfig(**settings))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dashboard_store(tmp_path_factory, articles):
+    """The hand-built articles, a second source of the Baghuz clash, and 1,200 short reports in 24 towns."""
+    path = tmp_path_factory.mktemp("dashboard") / "marsad.duckdb"
+    fill_store(path, articles + bulk_articles())
+    second_source(path, articles)
+    return path
+
+
+@pytest.fixture(scope="session")
+def dashboard(dashboard_store):
+    """A read-only server over the dashboard's store."""
+    with live_server(db=dashboard_store) as server:
         yield server
 
 

@@ -148,6 +148,39 @@ def test_service_stats_agree_with_events(api):
     assert stats["fatalities"] == 12 + 5 + 3 + 2
     iq = c.get("/v1/stats", params={"country": "IQ"}).json()
     assert iq["total"] == 2 and iq["by_day"] == [{"day": "2019-04-02", "count": 2}]
+    assert (stats["first_day"], stats["last_day"]) == ("2019-03-19", "2019-05-01")     # the data's own range
+    assert (iq["first_day"], iq["last_day"]) == ("2019-04-02", "2019-04-02")
+    none = c.get("/v1/stats", params={"country": "LY"}).json()
+    assert (none["total"], none["first_day"], none["last_day"]) == (0, None, None)
+
+
+@pytest.mark.parametrize("params", [{}, {"country": "IQ"}, {"event_type": "Explosions/Remote violence"},
+                                    {"date_from": "2019-04-01"}, {"q": "حلب"}, {"country": "LY"}])
+def test_service_events_map_counts_every_located_event_per_place(api, params):
+    c = client(api)
+    events = c.get("/v1/events", params={**params, "limit": 500}).json()
+    got = c.get("/v1/events/map", params=params).json()
+    located = [e for e in events["items"] if e["location"] and e["location"]["lat"] is not None]
+    assert (got["total"], got["located"]) == (events["total"], len(located))
+    assert sum(p["count"] for p in got["places"]) == len(located)
+    for place in got["places"]:
+        here = [e for e in located if (e["location"]["lat"], e["location"]["lon"]) == (place["lat"], place["lon"])]
+        assert place["count"] == len(here) == sum(place["by_type"].values())
+        assert {(e["id"], e["day"], e["event_type"]) for e in place["events"]} == \
+            {(e["id"], e["day"], e["event_type"]) for e in here}            # at most 5 kept: here all
+        assert place["fatalities"] == sum(e["fatalities"] or 0 for e in here)
+        assert place["name_en"] == here[0]["location"]["name_en"] and place["country"] == here[0]["location"]["country"]
+        assert place["first_day"] == min(e["day"] for e in here) and place["last_day"] == max(e["day"] for e in here)
+
+
+def test_service_events_map_lists_the_latest_events_of_a_busy_place(dashboard):
+    c = client(dashboard)
+    places = c.get("/v1/events/map", params={"country": "SY"}).json()["places"]
+    busy = places[0]
+    assert busy["count"] >= 50 and len(busy["events"]) == 5                # not every id of a busy place
+    days = [c.get(f"/v1/events/{e['id']}").json()["day"] for e in busy["events"]]
+    assert days == [e["day"] for e in busy["events"]] == sorted(days, reverse=True) and days[0] == busy["last_day"]
+    assert busy["count"] == c.get("/v1/events", params={"country": "SY", "q": busy["name"]}).json()["total"]
 
 
 @pytest.mark.parametrize("server", ["api", "writer"])   # the store open read-only, and open for writes
@@ -291,9 +324,10 @@ def test_service_docs_are_served_locally(api):
     page = c.get("/docs").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page and "<script>" not in page
     spec = c.get("/openapi.json").json()
-    assert {"/v1/extract", "/v1/events", "/v1/events/{event_id}", "/v1/articles/{article_id}", "/v1/stats",
-            "/v1/export", "/v1/ingest", "/healthz"} <= set(spec["paths"])
+    assert {"/v1/extract", "/v1/events", "/v1/events/map", "/v1/events/{event_id}", "/v1/articles/{article_id}",
+            "/v1/stats", "/v1/export", "/v1/ingest", "/healthz"} <= set(spec["paths"])
     for asset in ("vendor/swagger-ui/swagger-ui-bundle.js", "vendor/leaflet/leaflet.js",
+                  "vendor/leaflet.markercluster/leaflet.markercluster.js",
                   "vendor/world-atlas/countries-50m.json", "app.js"):
         assert c.get(f"/static/{asset}").status_code == 200
 

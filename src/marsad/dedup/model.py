@@ -118,6 +118,12 @@ class Model:
         # Two reports of one article share an incident only if they score this much together.
         self.same_article = float(spec.get("same_article", self.threshold))
         self.window = int(spec["window_days"])
+        # Reports placed farther apart than this are never one incident, whatever their words: ACLED
+        # codes one place per event, and the project's scorer calls events within 50 km one place.
+        # (80 judged pairs teach the distance weight little; a template-like wording of two strikes in
+        # two towns must not outweigh 300 km.)
+        self.max_km = float(spec.get("max_km", 50.0))
+        self._max_log_km = math.log1p(self.max_km)
         self.id = hashlib.sha256(raw).hexdigest()[:16]
         self.idf, self.unseen = _idf(str(path.parent / spec["idf"]))
         self._w = dict(zip(FEATURES, self.weights))
@@ -188,6 +194,8 @@ class Model:
             (p1, l1), (p2, l2) = a.rad, b.rad
             h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin((l2 - l1) / 2) ** 2
             log_km, no_km = math.log1p(6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))), 0.0
+            if log_km > self._max_log_km:
+                return None if at_least is not None and at_least > 0.0 else 0.0
         gap = min(abs((a.day - b.day).days), MAX_GAP) if a.day and b.day else MAX_GAP
         terms = [self.intercept,
                  w[0] if a.sub_event_type is not None and a.sub_event_type == b.sub_event_type else 0.0,

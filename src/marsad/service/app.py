@@ -304,6 +304,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
             total, items = queries.list_events(cur, filters, sort, limit, offset)
         return JSONResponse({"total": total, "limit": limit, "offset": offset, "items": items})
 
+    @app.get("/v1/events/map", tags=["events"], summary="Every located event of the filters, counted per place",
+             description="One entry per distinct coordinates: count, fatalities, counts per event type, first "
+             "and last day and the latest event ids. The dashboard's map draws every event from it.")
+    def events_map(db: Db, filters: Filters):
+        with db.cursor() as cur, deadline(cur, config.query_timeout_s):
+            return JSONResponse(queries.map_places(cur, filters))
+
     def one(db, fetch, key: str, what: str) -> JSONResponse:
         """One stored record by id, under the query time limit; 404 when there is none."""
         with db.cursor() as cur, deadline(cur, config.query_timeout_s):

@@ -14,9 +14,12 @@ trap 'rm -rf "$work"' EXIT
 cp "$here/assets/package.json" "$here/assets/package-lock.json" "$work/"
 (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 nm="$work/node_modules"
-rm -rf "$out" && mkdir -p "$out/leaflet" "$out/topojson-client" "$out/world-atlas" "$out/noto-naskh-arabic" "$out/swagger-ui"
+rm -rf "$out" && mkdir -p "$out/leaflet" "$out/leaflet.markercluster" "$out/topojson-client" "$out/world-atlas" "$out/noto-naskh-arabic" "$out/swagger-ui"
 # Leaflet (BSD-2-Clause): the map; country outlines are drawn as GeoJSON vector layers, no tiles.
 cp "$nm/leaflet/dist/leaflet.js" "$nm/leaflet/dist/leaflet.css" "$nm/leaflet/LICENSE" "$out/leaflet/"
+# Leaflet.markercluster (MIT): every event of the filters on the map, places grouped by zoom level.
+cp "$nm/leaflet.markercluster/dist/leaflet.markercluster.js" "$nm/leaflet.markercluster/dist/MarkerCluster.css" \
+   "$nm/leaflet.markercluster/MIT-LICENCE.txt" "$out/leaflet.markercluster/"
 # topojson-client (ISC): TopoJSON -> GeoJSON in the browser.
 cp "$nm/topojson-client/dist/topojson-client.min.js" "$nm/topojson-client/LICENSE" "$out/topojson-client/"
 # world-atlas (ISC; Natural Earth data, public domain): 1:50m country outlines.
@@ -31,5 +34,5 @@ cp "$nm/swagger-ui-dist/swagger-ui-bundle.js" "$nm/swagger-ui-dist/swagger-ui.cs
    "$nm/swagger-ui-dist/NOTICE" "$out/swagger-ui/"
 # Strip the source-map comment: the maps are not shipped, and a missing map is a 404 in the console.
 sed -i -e '/^\/\/# sourceMappingURL=/d' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
-  "$out/leaflet/leaflet.js" "$out/swagger-ui/swagger-ui-bundle.js" "$out/swagger-ui/swagger-ui.css"
+  "$out/leaflet/leaflet.js" "$out/leaflet.markercluster/leaflet.markercluster.js" "$out/swagger-ui/swagger-ui-bundle.js" "$out/swagger-ui/swagger-ui.css"
 du -sh "$out"

@@ -2,9 +2,10 @@
 
 The store owns the schema, ingest and the exporters; this module only reads: a page of
 events with filters, one event with its source articles and evidence, one article with
-every span, and counts. An event of the API is an incident (`store.incidents`): the reports
-of one incident from several articles are one event, with `source_count`, and
-/v1/events/{id} lists every report with its article and evidence span. Every value goes to DuckDB as a bound parameter, never spliced
+every span, counts, and the located events counted per place for the map. An event of the API is
+an incident (`store.incidents`): the reports of one incident from several articles are one event,
+with `source_count`, and /v1/events/{id} lists every report with its article and evidence span.
+Every value goes to DuckDB as a bound parameter, never spliced
 into SQL; sorting picks from a fixed table of ORDER BY clauses.
 
 An article's answer is rebuilt as an `Article` (its row + each layer's JSON) and printed
@@ -37,7 +38,7 @@ SUMMARY_COLUMNS = f"""
     e.time_precision, e.location_name, e.location_name_en, e.location_country, e.location_admin1,
     e.location_lat, e.location_lon, e.location_geo_precision, e.actor1_id, e.actor1_name, e.actor2_id,
     e.actor2_name, e.fatalities, e.injured, e.detained, e.evidence_start, e.evidence_end, e.evidence_text,
-    e.confidence, a.title, a.source, a.date AS article_date"""
+    e.confidence, e.notes, a.title, a.source, a.date AS article_date"""
 
 
 class Database:
@@ -159,7 +160,7 @@ def summary(r: dict) -> dict:
         "actor1": _actor(r["actor1_id"], r["actor1_name"]), "actor2": _actor(r["actor2_id"], r["actor2_name"]),
         "fatalities": r["fatalities"], "injured": r["injured"], "detained": r["detained"],
         "evidence": _span(r["evidence_start"], r["evidence_end"], r["evidence_text"]),
-        "confidence": r["confidence"],
+        "confidence": r["confidence"], "notes": r["notes"],
         "article": {"title": r["title"], "source": r["source"], "date": _iso(r["article_date"])},
     }
 
@@ -281,14 +282,14 @@ def stats(cur, filters) -> dict:
         rows = cur.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), w.params).fetchall()
         return [{name: _iso(k), "count": n} for k, n in rows]
 
-    total = cur.execute(f"SELECT count(*), sum(e.fatalities) {base}", w.params).fetchone()
+    total = cur.execute(f"SELECT count(*), sum(e.fatalities), min({DAY}), max({DAY}) {base}", w.params).fetchone()
     actors = cur.execute(f"""
         SELECT actor, count(*) AS n FROM (
             SELECT coalesce(e.actor1_id, e.actor1_name) AS actor {base}
             UNION ALL SELECT coalesce(e.actor2_id, e.actor2_name) {base})
         WHERE actor IS NOT NULL GROUP BY actor ORDER BY n DESC, actor LIMIT 20""", w.params * 2).fetchall()
     return {
-        "total": total[0], "fatalities": total[1] or 0,
+        "total": total[0], "fatalities": total[1] or 0, "first_day": _iso(total[2]), "last_day": _iso(total[3]),
         "by_type": counts("e.event_type", "event_type"),
         "by_country": counts("e.location_country", "country"),
         "by_week": counts(f"date_trunc('week', {DAY})::DATE", "week", "key NULLS LAST"),
@@ -308,6 +309,49 @@ def feeds(cur) -> dict:
     """The feeds' state (`marsad feeds status`): see marsad.feeds.state.health."""
     from ..feeds.state import health
     return health(cur)
+
+
+MAP_EVENTS_PER_PLACE = 5     # the latest events of a place listed with it (the rest are a filter away)
+
+
+def map_places(cur, filters) -> dict:
+    """Every located event of the filters, counted per place (its coordinates): what the map draws.
+
+    One row per distinct (lat, lon), so the answer grows with the places of the gazetteer, not
+    with the events; each carries its count per event type, its fatalities and its latest
+    events ({id, day, event_type}), so a place of one event opens it at a click."""
+    w = where(filters)
+    base = f"FROM incidents e JOIN articles a ON a.article_key = e.article_key {w.sql}"
+    total, located = cur.execute(f"SELECT count(*), count(e.location_lat) FILTER (WHERE e.location_lon IS NOT NULL) "
+                                 f"{base}", w.params).fetchone()
+    rows = cur.execute(f"""
+        WITH ev AS (
+            SELECT e.location_lat AS lat, e.location_lon AS lon, e.location_name AS name,
+                   e.location_name_en AS name_en, e.location_country AS country, e.location_admin1 AS admin1,
+                   e.location_geo_precision AS geo_precision, e.event_type, e.incident_id AS event_id, {DAY} AS day,
+                   e.fatalities
+            {base} {"AND" if w.clauses else "WHERE"} e.location_lat IS NOT NULL AND e.location_lon IS NOT NULL),
+        types AS (SELECT lat, lon, event_type, count(*) AS n FROM ev GROUP BY ALL),
+        latest AS (SELECT lat, lon, list({{'id': event_id, 'day': day, 'event_type': event_type}}
+                                         ORDER BY day DESC NULLS LAST, event_id)[1:{MAP_EVENTS_PER_PLACE}]
+                          AS ids FROM ev GROUP BY ALL)
+        SELECT p.lat, p.lon, p.name, p.name_en, p.country, p.admin1, p.geo_precision, p.count, p.fatalities,
+               p.first_day, p.last_day, t.by_type, l.ids
+        FROM (SELECT lat, lon, mode(name) AS name, mode(name_en) AS name_en, mode(country) AS country,
+                     mode(admin1) AS admin1, min(geo_precision) AS geo_precision, count(*) AS count,
+                     sum(fatalities) AS fatalities, min(day) AS first_day, max(day) AS last_day
+              FROM ev GROUP BY lat, lon) p
+        JOIN (SELECT lat, lon, map_from_entries(list((event_type, n) ORDER BY n DESC, event_type)) AS by_type
+              FROM types GROUP BY ALL) t USING (lat, lon)
+        JOIN latest l USING (lat, lon)
+        ORDER BY p.count DESC, p.lat, p.lon""", w.params).fetchall()
+    places = [{"lat": lat, "lon": lon, "name": name, "name_en": name_en, "country": country, "admin1": admin1,
+               "geo_precision": precision, "count": count, "fatalities": fatalities or 0,
+               "first_day": _iso(first), "last_day": _iso(last), "by_type": dict(by_type),
+               "events": [{**e, "day": _iso(e["day"])} for e in ids]}
+              for (lat, lon, name, name_en, country, admin1, precision, count, fatalities, first, last, by_type,
+                   ids) in rows]
+    return {"total": total, "located": located, "places": places}
 
 
 def _dicts(result) -> list[dict]:

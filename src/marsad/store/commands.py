@@ -38,7 +38,8 @@ def filter_options(f):
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--workers", type=int, default=None,
-              help="Processes extracting in parallel (default: all cores; 1 = in this process).")
+              help="Processes extracting in parallel (default: the cores less one, at least 1; "
+                   "1 = in this process).")
 @click.option("--batch-size", type=int, default=50, show_default=True,
               help="Articles committed per transaction (an interrupted run loses at most one batch).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar on stderr.")
@@ -63,7 +64,9 @@ def ingest(paths, db, workers, batch_size, progress, max_bytes, article_timeout,
 
     def stop(signum, frame):
         raise KeyboardInterrupt
-    for name in ("SIGTERM", "SIGHUP"):          # `kill` or a closed terminal stop as cleanly as Ctrl-C
+    # `kill`, a closed terminal, and Ctrl-C even where the parent left SIGINT ignored (a background job
+    # of a shell without job control, as CI may be) all stop cleanly.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
     show = _Progress(progress)

@@ -232,7 +232,8 @@ class Store:
         `read` and `skipped` count articles the caller read or skipped since its last write,
         so the run's counters always match what is committed. If the batch cannot be written
         (a value of the wrong type, say), it is rolled back and written again one record at
-        a time, so only the record at fault ends up in the errors table.
+        a time, so only the record at fault ends up in the errors table. An interrupt during
+        the write rolls it back and raises KeyboardInterrupt.
         """
         import duckdb
         import pyarrow as pa
@@ -240,6 +241,10 @@ class Store:
         input_errors = list(input_errors)
         try:
             return self._write(records, run_id, input_errors, read, skipped)
+        except duckdb.InterruptException:
+            # Ctrl-C or a signal during a statement: DuckDB rolls it back and raises this (a
+            # duckdb.Error); it is the user stopping the run, not a batch at fault.
+            raise KeyboardInterrupt from None
         except (duckdb.Error, pa.ArrowException, ValueError, TypeError, OverflowError) as e:
             if store_failure(e):
                 raise StoreError("E630", f"cannot write to {self.path}: {_first_line(e)}. The batch in progress "

@@ -5,8 +5,8 @@
 
 Only this process touches the database; workers get an Article and return plain rows, so
 the same extraction can run on Spark. A batch is written when it holds `batch_size`
-records or `commit_every` seconds have passed, with the run's counters in the same
-transaction. Killing the run at any moment therefore loses at most the uncommitted batch;
+records or `commit_every` seconds have passed since the last one and something finished
+(never an empty batch), with the run's counters in the same transaction. Killing the run at any moment therefore loses at most the uncommitted batch;
 re-running skips every article already stored (by its key: content hash + URL) and does
 the rest, so the database ends up exactly as after an uninterrupted run. An article that
 cannot be read or extracted becomes a row of the errors table and the run goes on; it is
@@ -78,11 +78,19 @@ class IngestReport:
                 f"run {self.run_id} in {self.db}{incidents}")
 
 
-def default_workers() -> int:
+def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One extraction worker per core but one: this process is busy too (reading, unpickling the
+    records, writing them; about a tenth of the work, profiled on the corpus with its gazetteer),
+    and with as many workers as cores the three processes of a 2-core machine ran slower than one
+    (issue 20: 39 -> 35 articles/s). On 2 cores that is 1 worker, in this process."""
+    return max(1, cores() - 1)
 
 
 def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size: int = 50,
@@ -91,7 +99,8 @@ def ingest(paths: Iterable[str], db: str, workers: int | None = None, batch_size
            dedup: bool = True) -> IngestReport:
     """Extract and store every article in `paths` (files, folders, globs) into the database `db`.
 
-    `workers`: processes extracting in parallel (default: all cores; 1 runs in this process).
+    `workers`: processes extracting in parallel (default: `default_workers()`, the cores less one;
+    1 runs in this process).
     `progress` is called with the report as articles finish and batches commit.
     `article_timeout`: seconds one article may take before it is an error (None or 0: no limit).
     Ctrl-C stops cleanly: finished articles are committed and the run is marked interrupted.
@@ -219,7 +228,7 @@ class _Run:
                     self._restart()
                 elif exhausted and not self.ready:
                     break
-                if len(self.pending) >= self.batch_size or time.monotonic() - self.last_commit >= self.commit_every:
+                if self._due():
                     self._flush()
                 self._tick()
             self._flush()
@@ -300,6 +309,14 @@ class _Run:
     def _finished(self, record: dict, location: str) -> None:
         self.pending.append(record | {"location": location})
         self.report.done += 1
+
+    def _due(self) -> bool:
+        """A batch is due when it is full, or when something finished and `commit_every` seconds
+        passed since the last commit. Articles read but still in flight (or only skipped) are no
+        reason to commit: their counters go with the next batch, or with the run's last commit."""
+        if not (self.pending or self.pending_errors):
+            return False
+        return len(self.pending) >= self.batch_size or time.monotonic() - self.last_commit >= self.commit_every
 
     def _flush(self) -> None:
         if not (self.pending or self.pending_errors or self.read):

@@ -113,7 +113,8 @@ def export(db: str | Path | Store, fmt: str, out: str | IO | None = None,
     if fmt == "parquet" and not isinstance(out, (str, Path)):
         raise StoreError("E634", "Parquet is a binary file format: give an output file with -o FILE.parquet.")
     where, params = filters.where()
-    if isinstance(db, Store):
+    from .parquet import ParquetStore
+    if isinstance(db, (Store, ParquetStore)):
         return _export(db, db.con.cursor(), fmt, out, where, params)
     with Store(db, read_only=True) as store:
         return _export(store, store.con, fmt, out, where, params)

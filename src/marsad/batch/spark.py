@@ -17,9 +17,10 @@ what `marsad ingest` does, with Spark doing the work:
    and types (`store.parquet.columns`: read from the schema, not written out again) and each
    value checked as the store would (a row it would refuse makes the article an E621 error
    row). Each table is written as Parquet partitioned by the article's publication month,
-   overwriting only the months this run holds (dynamic partition overwrite), one file per
-   month sorted by the table's key: running the job again over the same inputs gives the same
-   rows and changes nothing.
+   replacing only the months this run holds (dynamic partition overwrite), one file per
+   month sorted by the table's key (the files are written by each task with pyarrow and moved into
+   place once the job has succeeded: see "writing" below): running the job again over the same
+   inputs gives the same rows and changes nothing.
 4. **Deduplicate.** Every report of the output (all months, so a run over new months matches
    them with the old) is grouped by its blocking key (`match_keys.block`: country and event
    family), and each group is matched and clustered by the store's own code
@@ -51,7 +52,6 @@ SORT = {"articles": ("article_key",), "errors": ("error_key",), "events": ("even
         "match_keys": ("event_id",), "dedup_links": ("a", "b"), "incident_reports": ("event_id",),
         "incidents": ("incident_id",), "dedup_state": ("key",)}
 LINES_PER_PART = 2000       # the most lines of a JSON Lines file one task reads
-WRITERS = 4                 # tables written at once (each its own Spark job)
 
 
 @dataclass
@@ -243,7 +243,7 @@ def _pipeline(timeout: float | None):
 
 def extract_part(index: int, parts: Iterable[tuple], max_bytes: int, timeout: float | None
                  ) -> Iterator[tuple[str, tuple]]:
-    """(dedup key, (order, rows by table, 1)) for every article and input error of the parts."""
+    """((month, key), (order, rows by table, 1)) for every article and input error of the parts."""
     from ..store.db import input_error_row
     from .extract import process
 
@@ -252,11 +252,12 @@ def extract_part(index: int, parts: Iterable[tuple], max_bytes: int, timeout: fl
             order = (index, p, i)
             if isinstance(item, InputError):
                 row = input_error_row(item.where, item)
-                yield "input:" + row["error_key"], (order, {"errors": [to_tuple("errors", row, parquet.UNDATED)]},
-                                                    1)
+                yield (parquet.UNDATED, "input:" + row["error_key"]), (
+                    order, {"errors": [to_tuple("errors", row, parquet.UNDATED)]}, 1)
                 continue
             record = process(item, _pipeline(timeout), timeout)
-            yield record["key"], (order, record_rows(record, location), 1)
+            month = parquet.month_of((record.get("article") or {}).get("date"))
+            yield (month, record["key"]), (order, record_rows(record, location), 1)
 
 
 # -- deduplication -------------------------------------------------------------------------------
@@ -293,30 +294,94 @@ def match_group(items: Iterable[tuple[dict, dict]], threshold: float | None) -> 
         yield "incidents", to_tuple("incidents", r)
 
 
-# -- the job -------------------------------------------------------------------------------------
+# -- writing -------------------------------------------------------------------------------------
+#
+# Each task writes its own files with pyarrow (a task holds whole months, see `run`), under a staging
+# folder of the output; when the job has succeeded the driver moves each month's folder into place,
+# replacing the one there. That is Spark's dynamic partition overwrite, in one job for all eleven
+# tables instead of one job (and one pass over the Python rows) per table: on a few cores the fixed
+# cost of those jobs was most of the run. So `--out` must be a folder the driver and every worker
+# see under the same path (a local disk in local mode; a shared file system on a cluster).
 
-def spark_schema(table: str, month: bool = False):
-    from pyspark.sql import types as T
+def arrow_schema(table: str):
+    """The Arrow schema of a Parquet table: the store's columns and types (DATE as a date)."""
+    import pyarrow as pa
 
-    base = {"VARCHAR": T.StringType(), "JSON": T.StringType(), "INTEGER": T.IntegerType(), "BIGINT": T.LongType(),
-            "DOUBLE": T.DoubleType(), "BOOLEAN": T.BooleanType(), "DATE": T.DateType(),
-            "TIMESTAMP": T.TimestampType()}
+    base = {"VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
+            "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
 
     def kind(dtype: str):
-        return T.ArrayType(kind(dtype[:-2])) if dtype.endswith("[]") else base.get(dtype, T.StringType())
-    fields = [T.StructField(name, kind(dtype), True) for name, dtype in parquet.columns(table)]
-    if month:
-        fields.append(T.StructField(parquet.PARTITION, T.StringType(), False))
-    return T.StructType(fields)
+        return pa.list_(kind(dtype[:-2])) if dtype.endswith("[]") else base.get(dtype, pa.string())
+    return pa.schema([pa.field(name, kind(dtype)) for name, dtype in parquet.columns(table)])
 
 
-def _write(spark, rdd, table: str, out: Path, partitioned: bool) -> None:
-    df = spark.createDataFrame(rdd, spark_schema(table, partitioned), verifySchema=False)
-    if partitioned:
-        (df.repartition(parquet.PARTITION).sortWithinPartitions(*SORT.get(table, ("article_key", "idx")))
-         .write.mode("overwrite").partitionBy(parquet.PARTITION).parquet(str(out / table)))
-    else:
-        df.coalesce(1).sortWithinPartitions(*SORT[table]).write.mode("overwrite").parquet(str(out / table))
+def write_file(table: str, rows: list[tuple], path: Path) -> int:
+    """Rows (tuples in the table's column order) as one Parquet file, sorted by the table's key;
+    written under a temporary name and renamed, so a file is whole or absent."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(table)
+    names = schema.names
+    key = [names.index(c) for c in SORT.get(table, ("article_key", "idx"))]
+    rows = sorted(rows, key=lambda r: tuple(r[i] for i in key))
+    columns = list(zip(*rows)) if rows else [() for _ in names]
+    data = pa.Table.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(columns, schema)], schema=schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(data, tmp)
+    os.replace(tmp, path)
+    return len(rows)
+
+
+def write_articles(index: int, records: Iterable[tuple], staging: str) -> list[tuple]:
+    """Write the article tables of one partition's records, one file per table and month; return
+    ('month', month) for every month it holds and one ('counts', stored, events, errors, read)."""
+    by: dict[tuple[str, str], list[tuple]] = {}
+    months: set[str] = set()
+    stored = events = errors = read = 0
+    for _order, rows, n in records:
+        read += n
+        stored += len(rows.get("articles", ()))
+        events += len(rows.get("events", ()))
+        errors += len(rows.get("errors", ()))
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                months.add(row[-1])
+                by.setdefault((table, row[-1]), []).append(row[:-1])
+    for (table, month), rows in by.items():
+        write_file(table, rows, Path(staging) / table / f"{parquet.PARTITION}={month}" / f"part-{index:05d}.parquet")
+    return [("month", m) for m in sorted(months)] + [("counts", stored, events, errors, read)]
+
+
+def write_whole(index: int, rows: Iterable[tuple[str, tuple]], staging: str) -> list[tuple[str, int]]:
+    """Write one partition's (table, row) pairs of the whole tables; (table, rows) for each."""
+    by: dict[str, list[tuple]] = {}
+    for table, row in rows:
+        by.setdefault(table, []).append(row)
+    return [(table, write_file(table, trows, Path(staging) / table / f"part-{index:05d}.parquet"))
+            for table, trows in by.items()]
+
+
+def _move(staged: Path, final: Path) -> None:
+    """Put `staged` (a folder, or nothing) where `final` is, replacing it."""
+    import shutil
+
+    if final.exists():
+        shutil.rmtree(final)
+    if staged.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+
+
+def _staging(out: Path) -> Path:
+    import uuid
+    return out / f"_staging-{uuid.uuid4().hex[:12]}"
+
+
+def _by_month(key: tuple) -> int:
+    from pyspark.rdd import portable_hash
+    return portable_hash(key[0])
 
 
 def _first(a: tuple, b: tuple) -> tuple:
@@ -325,15 +390,7 @@ def _first(a: tuple, b: tuple) -> tuple:
     return keep[0], keep[1], a[2] + b[2]
 
 
-def _write_all(spark, tables: list[tuple[Any, str]], out: Path, partitioned: bool) -> None:
-    """Write several tables at once: each is a small Spark job of its own, and on a few cores their
-    fixed costs (planning, the shuffle by month, committing the files) overlap."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(WRITERS) as pool:
-        for done in [pool.submit(_write, spark, rdd, table, out, partitioned) for rdd, table in tables]:
-            done.result()
-
+# -- the job -------------------------------------------------------------------------------------
 
 def run(paths: Iterable[str], out: str | Path, master: str | None = None, partitions: int | None = None,
         max_bytes: int = MAX_BYTES, article_timeout: float | None = 30.0, dedup: bool = True,
@@ -341,7 +398,7 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
     """Extract every article of `paths` on Spark and write the store's tables as Parquet under `out`
     (see the module docstring). `spark`: a session to use (kept open); else one is started
     (`session(master, partitions)`) and stopped at the end."""
-    from pyspark import StorageLevel
+    import shutil
 
     paths = list(paths)
     if not paths:
@@ -349,6 +406,8 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
     if threshold is not None and not 0.0 < threshold < 1.0:
         raise MarsadError("E641", f"--threshold must be between 0 and 1, exclusive (got {threshold:g}).")
     out = Path(out).absolute()
+    if out.exists() and not out.is_dir():
+        raise MarsadError("E662", f"--out {out} is a file: give a folder (it is created if missing).")
     t0 = time.perf_counter()
     own = spark is None
     if own:
@@ -357,70 +416,81 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
     sc = spark.sparkContext
     n = partitions or max(2, sc.defaultParallelism)
     report = SparkReport(out=str(out), master=sc.master, partitions=n, session_seconds=t1 - t0)
+    staging = _staging(out)
     try:
         parts = plan(paths, n)
         timeout = article_timeout or None
-        records = (sc.parallelize(parts, max(1, min(n, len(parts))))
+        where = str(staging)
+        results = (sc.parallelize(parts, max(1, min(n, len(parts))))
                    .mapPartitionsWithIndex(lambda i, it: extract_part(i, it, max_bytes, timeout))
-                   .reduceByKey(_first)
-                   .values().persist(StorageLevel.MEMORY_AND_DISK))
-        try:
-            # Extract once (kept), counting; then every table from what was kept.
-            counts = records.map(lambda r: (len(r[1].get("articles", ())), len(r[1].get("events", ())),
-                                            len(r[1].get("errors", ())), r[2])).fold(
-                (0, 0, 0, 0), lambda a, b: tuple(x + y for x, y in zip(a, b)))
-            report.stored, report.events, report.errors, report.articles = counts
-            report.phases["extract"] = time.perf_counter() - t1
-            _write_all(spark, [(records.flatMap(lambda r, t=table: r[1].get(t, ())), table)
-                               for table in parquet.ARTICLE_TABLES], out, partitioned=True)
-            report.phases["write"] = time.perf_counter() - t1 - report.phases["extract"]
-        finally:
-            records.unpersist()
+                   # One shuffle keeps each article once and brings each month into one partition.
+                   .reduceByKey(_first, n, partitionFunc=_by_month)
+                   .values()
+                   .mapPartitionsWithIndex(lambda i, it: write_articles(i, it, where))
+                   .collect())
+        report.phases["extract"] = time.perf_counter() - t1
+        for r in results:
+            if r[0] == "counts":
+                report.stored += r[1]
+                report.events += r[2]
+                report.errors += r[3]
+                report.articles += r[4]
+        for month in sorted({r[1] for r in results if r[0] == "month"}):
+            for table in parquet.ARTICLE_TABLES:
+                _move(staging / table / f"{parquet.PARTITION}={month}", out / table / f"{parquet.PARTITION}={month}")
         if dedup:
             t2 = time.perf_counter()
-            report.incidents = deduplicate(spark, out, threshold)
+            report.incidents = deduplicate(spark, out, threshold, n)
             report.phases["dedup"] = time.perf_counter() - t2
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
         report.seconds = time.perf_counter() - t1
         if own:
             spark.stop()
     return report
 
 
-def deduplicate(spark, out: Path, threshold: float | None = None) -> int:
-    """Match every report under `out` within its block and write the incidents tables; their count."""
-    from pyspark import StorageLevel
+def deduplicate(spark, out: Path, threshold: float | None = None, partitions: int | None = None) -> int:
+    """Match every report under `out` within its block and write the incidents tables (whole); the
+    number of incidents."""
+    import shutil
+
     from pyspark.sql import functions as F
 
     from ..store.incidents import KEY_COLUMNS, REPORT_COLUMNS
 
     out = Path(out)
     model = _model()
-    # As a store records them after its first clustering: the model and the threshold its links were made at.
-    state = [("model", model.id), ("threshold", repr(model.threshold if threshold is None else threshold))]
-    spark.createDataFrame([to_tuple("dedup_state", {"key": k, "value": v}) for k, v in state],
-                          spark_schema("dedup_state")).coalesce(1).write.mode("overwrite").parquet(
-        str(out / "dedup_state"))
-    report_columns = [c.strip().split(".")[1] for c in REPORT_COLUMNS.split(",") if c.strip().startswith("e.")]
-    if not parquet.files(out, "match_keys"):
-        groups = spark.sparkContext.emptyRDD()
-    else:
-        keys = spark.read.parquet(str(out / "match_keys")).select("block", "event_id",
-                                                                  F.struct(*KEY_COLUMNS).alias("key"))
-        articles = spark.read.parquet(str(out / "articles")).select("article_key", F.col("date").alias("article_date"))
-        reports = (spark.read.parquet(str(out / "events")).join(articles, "article_key")
-                   .select("event_id", F.struct(*report_columns, "article_date").alias("report")))
-        groups = (keys.join(reports, "event_id").rdd
-                  .map(lambda r: (r["block"], (r["key"].asDict(), r["report"].asDict())))
-                  .groupByKey()
-                  .flatMap(lambda kv: match_group(kv[1], threshold))
-                  .persist(StorageLevel.MEMORY_AND_DISK))
+    staging = _staging(out)
+    where = str(staging)
     try:
-        _write_all(spark, [(groups.filter(lambda r, t=table: r[0] == t).map(lambda r: r[1]), table)
-                           for table in ("dedup_links", "incident_reports", "incidents")], out, partitioned=False)
+        # As a store records them after its first clustering: the model and the threshold the links were made at.
+        state = [("model", model.id), ("threshold", repr(model.threshold if threshold is None else threshold))]
+        write_file("dedup_state", [to_tuple("dedup_state", {"key": k, "value": v}) for k, v in state],
+                   staging / "dedup_state" / "part-00000.parquet")
+        counts: dict[str, int] = {}
+        if parquet.files(out, "match_keys"):
+            report_columns = [c.strip().split(".")[1] for c in REPORT_COLUMNS.split(",")
+                              if c.strip().startswith("e.")]
+            keys = spark.read.parquet(str(out / "match_keys")).select(
+                "block", "event_id", F.struct(*KEY_COLUMNS).alias("key"))
+            articles = spark.read.parquet(str(out / "articles")).select(
+                "article_key", F.col("date").alias("article_date"))
+            reports = (spark.read.parquet(str(out / "events")).join(articles, "article_key")
+                       .select("event_id", F.struct(*report_columns, "article_date").alias("report")))
+            results = (keys.join(reports, "event_id").rdd
+                       .map(lambda r: (r["block"], (r["key"].asDict(), r["report"].asDict())))
+                       .groupByKey(partitions)
+                       .flatMap(lambda kv: match_group(kv[1], threshold))
+                       .mapPartitionsWithIndex(lambda i, it: write_whole(i, it, where))
+                       .collect())
+            for table, rows in results:
+                counts[table] = counts.get(table, 0) + rows
+        for table in WHOLE:
+            _move(staging / table, out / table)
     finally:
-        groups.unpersist()
-    if not parquet.files(out, "articles"):
-        return 0
-    with parquet.ParquetStore(out) as store:
-        return store.count("incidents")
+        shutil.rmtree(staging, ignore_errors=True)
+    return counts.get("incidents", 0)
+
+
+WHOLE = ("dedup_links", "incident_reports", "incidents", "dedup_state")

@@ -100,6 +100,10 @@ def session(master: str | None = None, partitions: int | None = None, app: str =
                .config("spark.python.worker.reuse", "true"))
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+    if (master or "local").startswith("local"):
+        # One JVM does the scheduling and moves bytes; Python does the work. Its first (C1) compiler
+        # is enough for that and leaves the cores to Python (C2 compiles for a while after start-up).
+        builder = builder.config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
     if os.environ.get("MARSAD_DATA"):
         builder = builder.config("spark.executorEnv.MARSAD_DATA", os.environ["MARSAD_DATA"])
     try:
@@ -452,34 +456,27 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
 
 def deduplicate(spark, out: Path, threshold: float | None = None, partitions: int | None = None) -> int:
     """Match every report under `out` within its block and write the incidents tables (whole); the
-    number of incidents."""
+    number of incidents.
+
+    A month's reports, their match keys and their articles' dates are in that month's files of
+    `events`, `match_keys` and `articles`, so a task per month reads the three and pairs them
+    (no join across the cluster); one shuffle brings each block's reports together."""
     import shutil
-
-    from pyspark.sql import functions as F
-
-    from ..store.incidents import KEY_COLUMNS, REPORT_COLUMNS
 
     out = Path(out)
     model = _model()
     staging = _staging(out)
-    where = str(staging)
+    where, root = str(staging), str(out)
     try:
         # As a store records them after its first clustering: the model and the threshold the links were made at.
         state = [("model", model.id), ("threshold", repr(model.threshold if threshold is None else threshold))]
         write_file("dedup_state", [to_tuple("dedup_state", {"key": k, "value": v}) for k, v in state],
                    staging / "dedup_state" / "part-00000.parquet")
         counts: dict[str, int] = {}
-        if parquet.files(out, "match_keys"):
-            report_columns = [c.strip().split(".")[1] for c in REPORT_COLUMNS.split(",")
-                              if c.strip().startswith("e.")]
-            keys = spark.read.parquet(str(out / "match_keys")).select(
-                "block", "event_id", F.struct(*KEY_COLUMNS).alias("key"))
-            articles = spark.read.parquet(str(out / "articles")).select(
-                "article_key", F.col("date").alias("article_date"))
-            reports = (spark.read.parquet(str(out / "events")).join(articles, "article_key")
-                       .select("event_id", F.struct(*report_columns, "article_date").alias("report")))
-            results = (keys.join(reports, "event_id").rdd
-                       .map(lambda r: (r["block"], (r["key"].asDict(), r["report"].asDict())))
+        months = sorted(p.name for p in (out / "match_keys").glob(f"{parquet.PARTITION}=*") if p.is_dir())
+        if months:
+            results = (spark.sparkContext.parallelize(months, max(1, min(len(months), partitions or 2)))
+                       .flatMap(lambda month: month_reports(root, month))
                        .groupByKey(partitions)
                        .flatMap(lambda kv: match_group(kv[1], threshold))
                        .mapPartitionsWithIndex(lambda i, it: write_whole(i, it, where))
@@ -491,6 +488,33 @@ def deduplicate(spark, out: Path, threshold: float | None = None, partitions: in
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return counts.get("incidents", 0)
+
+
+def _read_month(root: str, table: str, month: str, columns: list[str]) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    rows: list[dict] = []
+    for f in sorted((Path(root) / table / month).glob("*.parquet")):
+        rows.extend(pq.read_table(f, columns=columns).to_pylist())
+    return rows
+
+
+def month_reports(root: str, month: str) -> Iterator[tuple[str, tuple[dict, dict]]]:
+    """(block, (match-key row, report row)) for every report of one month's files; a report row has
+    the columns `store.incidents` reads for an incident (REPORT_COLUMNS), with `article_date`."""
+    from ..store.incidents import KEY_COLUMNS, REPORT_COLUMNS
+
+    report_columns = [c.strip().split(".")[1] for c in REPORT_COLUMNS.split(",") if c.strip().startswith("e.")]
+    dates = {r["article_key"]: r["date"] for r in _read_month(root, "articles", month, ["article_key", "date"])}
+    reports = {}
+    for r in _read_month(root, "events", month, report_columns):
+        if r["article_key"] in dates:
+            r["article_date"] = dates[r["article_key"]]
+            reports[r["event_id"]] = r
+    for key in _read_month(root, "match_keys", month, list(KEY_COLUMNS)):
+        report = reports.get(key["event_id"])
+        if report is not None:
+            yield key["block"], (key, report)
 
 
 WHOLE = ("dedup_links", "incident_reports", "incidents", "dedup_state")

@@ -16,6 +16,7 @@ from conftest import CORPUS
 
 from marsad.batch import spark as job
 from marsad.store import ingest, parquet
+from marsad.store.db import CHILD_TABLES
 from marsad.store.inputs import iter_articles, expand
 
 N = 200
@@ -158,3 +159,35 @@ def test_pyspark_is_imported_by_one_module_only():
                        if any(line.lstrip().startswith(("import pyspark", "from pyspark"))
                               for line in p.read_text(encoding="utf-8").splitlines()))
     assert importing == ["batch/spark.py"]
+
+
+def test_spark_row_the_store_would_refuse_makes_the_article_an_error_row(seed_text):
+    """A value of the wrong type for its column is what the store's write turns into an E621 error row."""
+    from marsad.batch.extract import to_record
+    from marsad.readers import from_plain_text
+
+    article = from_plain_text(seed_text[:400], date="2019-03-19")
+    record = to_record(article)
+    record["tables"]["figures"] = [{"article_key": record["key"], "idx": 0, "value": "twelve"}]
+    rows = job.record_rows(record, "in.jsonl")
+    assert list(rows) == ["errors"]
+    (row,) = rows["errors"]
+    names = [c for c, _ in parquet.columns("errors")]
+    got = dict(zip(names, row))
+    assert (got["kind"], got["code"], got["location"]) == ("store", "E621", "in.jsonl")
+    assert row[-1] == "2019-03"                             # its month's partition
+    record["tables"]["figures"][0]["value"] = 12
+    assert sorted(job.record_rows(record, "in.jsonl")) == sorted(["articles", *CHILD_TABLES])
+
+
+def test_spark_commands_are_documented():
+    from marsad.batch.commands import run as spark_run
+    from marsad.store.commands import import_parquet
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for text in ("marsad spark run", "marsad store import", "marsad serve --parquet", "marsad export --parquet",
+                 "openjdk-17-jre-headless", "spark-submit", "bench/spark_scaling.py"):
+        assert text in readme
+    for cmd in (spark_run, import_parquet):
+        options = [o for p in cmd.params for o in p.opts if o.startswith("--")]
+        assert [o for o in options if o not in readme] == []

@@ -86,25 +86,25 @@ def session(master: str | None = None, partitions: int | None = None, app: str =
     the settings the job relies on, and a message naming Java 17 if the JVM cannot start."""
     from pyspark.sql import SparkSession
 
-    # Local workers run this interpreter (the one with marsad and its dependencies installed).
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # Under spark-submit the JVM is up and its settings (master, Python) are spark-submit's. Otherwise
+    # we start it, and local workers run this interpreter (the one with marsad installed).
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not submitted:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        master = master or "local[*]"
     builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
-    elif not os.environ.get("SPARK_MASTER") and "spark.master" not in _submitted():
-        builder = builder.master("local[*]")
-    builder = (builder.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.python.worker.reuse", "true"))
+    builder = (builder.config("spark.ui.showConsoleProgress", "false")
+               .config("spark.python.worker.reuse", "true"))      # the pipeline is built once per worker
     if partitions:
-        builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
-    if (master or "local").startswith("local"):
+        builder = builder.config("spark.default.parallelism", str(partitions))
+    if not submitted and master.startswith("local"):
         # One JVM does the scheduling and moves bytes; Python does the work. Its first (C1) compiler
         # is enough for that and leaves the cores to Python (C2 compiles for a while after start-up).
         builder = builder.config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-    if os.environ.get("MARSAD_DATA"):
+    if not submitted and os.environ.get("MARSAD_DATA"):
         builder = builder.config("spark.executorEnv.MARSAD_DATA", os.environ["MARSAD_DATA"])
     try:
         spark = builder.getOrCreate()
@@ -114,10 +114,6 @@ def session(master: str | None = None, partitions: int | None = None, app: str =
                           "PATH.") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
-
-
-def _submitted() -> str:
-    return os.environ.get("PYSPARK_SUBMIT_ARGS", "") + " ".join(sys.argv)
 
 
 def _first_line(e: BaseException) -> str:

@@ -70,7 +70,8 @@ def runs(session, inputs, tmp_path_factory):
     first = job.run([str(inputs)], out, spark=session, partitions=2)
     tables_first = _output(out)
     months_first = sorted(p.relative_to(out).as_posix() for p in out.glob("*/month=*"))
-    second = job.run([str(inputs)], out, spark=session, partitions=2)
+    # Cut into other parts: the articles reach the tasks and the blocks in another order.
+    second = job.run([str(inputs)], out, spark=session, partitions=3)
     tables_second = _output(out)
     months_second = sorted(p.relative_to(out).as_posix() for p in out.glob("*/month=*"))
     ingested = root / "ingest.duckdb"
@@ -106,6 +107,7 @@ def test_spark_corrupt_line_is_an_error_row_with_its_location(runs, inputs):
 
 
 def test_spark_second_run_changes_nothing(runs):
+    """Run again over the same inputs, in three partitions instead of two: the same rows."""
     first, second = runs["tables"]
     assert first == second
     assert runs["months"][0] == runs["months"][1]
@@ -191,3 +193,15 @@ def test_spark_commands_are_documented():
     for cmd in (spark_run, import_parquet):
         options = [o for p in cmd.params for o in p.opts if o.startswith("--")]
         assert [o for o in options if o not in readme] == []
+
+
+def test_spark_run_command_says_what_it_cannot_read(tmp_path):
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    result = CliRunner().invoke(main, ["spark", "run", "-", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "cannot read standard input" in result.output
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["spark", "run", str(tmp_path / "file"), "--out", str(tmp_path / "file")])
+    assert result.exit_code == 2 and "is a file" in result.output

@@ -405,6 +405,8 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
         raise MarsadError("E610", "No inputs: give files, folders or glob patterns of articles.")
     if threshold is not None and not 0.0 < threshold < 1.0:
         raise MarsadError("E641", f"--threshold must be between 0 and 1, exclusive (got {threshold:g}).")
+    if "-" in paths:
+        raise MarsadError("E661", "`marsad spark run` cannot read standard input: give files, folders or globs.")
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise MarsadError("E662", f"--out {out} is a file: give a folder (it is created if missing).")

@@ -89,7 +89,8 @@ class ParquetStore:
     """A Spark output opened read-only: an in-memory DuckDB database whose tables are views over
     the Parquet files (the tables the output lacks are the store's, empty). It has what the
     server, the exports and the summaries use of a `Store`: `con`, `path`, `columns`, `close`.
-    Each query reads the files as they are then, so a re-run of the job shows at once."""
+    Each query reads the files as they are then; a server keeps its answers (`--read-cache`), so
+    restart it after a re-run of the job."""
 
     read_only = True
 
@@ -206,10 +207,3 @@ def _load(store: Store, root: Path, run_id: int) -> dict:
                 "WHERE run_id = ?", [read + errors, new, read - new, errors, events, run_id])
     return {"articles": read, "new": new, "skipped": read - new, "errors": errors, "events": events,
             "had_reports": had_reports}
-
-
-def describe(root: str | Path) -> dict:
-    """Rows per table of a Spark output (for messages and tests)."""
-    root = _check(root)
-    with ParquetStore(root) as p:
-        return {t: p.count(t) for t in (*ARTICLE_TABLES, *WHOLE_TABLES)}

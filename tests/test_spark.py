@@ -20,6 +20,7 @@ from marsad.store.db import CHILD_TABLES
 from marsad.store.inputs import iter_articles, expand
 
 N = 200
+GZ = 3
 CORRUPT_AT = 101            # the corrupt line's number in the input file
 RUN_COLUMNS = {"articles": ("run_id", "ingested_at"), "errors": ("run_id", "created_at")}
 SKIP_TABLES = {"runs", "schema_version"}
@@ -57,6 +58,18 @@ def inputs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def gzipped(tmp_path_factory) -> Path:
+    """GZ more articles in a gzipped JSON Lines file (read whole by one task)."""
+    import gzip
+    with CORPUS.open(encoding="utf-8") as f:
+        lines = list(islice(f, 1000, 1000 + GZ))
+    path = tmp_path_factory.mktemp("spark-gz") / "more.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as g:
+        g.writelines(lines)
+    return path
+
+
+@pytest.fixture(scope="module")
 def session():
     spark = job.session("local[2]", 2)
     yield spark
@@ -64,18 +77,19 @@ def session():
 
 
 @pytest.fixture(scope="module")
-def runs(session, inputs, tmp_path_factory):
+def runs(session, inputs, gzipped, tmp_path_factory):
     root = tmp_path_factory.mktemp("spark-out")
     out = root / "out"
-    first = job.run([str(inputs)], out, spark=session, partitions=2)
+    paths = [str(inputs), str(gzipped)]
+    first = job.run(paths, out, spark=session, partitions=2)
     tables_first = _output(out)
     months_first = sorted(p.relative_to(out).as_posix() for p in out.glob("*/month=*"))
     # Cut into other parts: the articles reach the tasks and the blocks in another order.
-    second = job.run([str(inputs)], out, spark=session, partitions=3)
+    second = job.run(paths, out, spark=session, partitions=3)
     tables_second = _output(out)
     months_second = sorted(p.relative_to(out).as_posix() for p in out.glob("*/month=*"))
     ingested = root / "ingest.duckdb"
-    ingest([str(inputs)], str(ingested), workers=1)
+    ingest(paths, str(ingested), workers=1)
     imported = root / "spark.duckdb"
     result = parquet.import_dir(out, imported)
     return {"out": out, "first": first, "second": second, "tables": (tables_first, tables_second),
@@ -90,13 +104,13 @@ def test_spark_run_then_import_equals_ingest(runs, inputs):
     assert sorted(got) == sorted(want)
     for table in want:
         assert got[table] == want[table], f"table {table} differs"
-    assert len(want["articles"]) == N                       # the repeated article is stored once
+    assert len(want["articles"]) == N + GZ                  # the repeated article is stored once
     assert len(want["incidents"]) < len(want["events"])     # some reports of different articles were merged
     assert any(r[0] > 1 for r in duckdb.connect(str(runs["imported"]), read_only=True).execute(
         "SELECT source_count FROM incidents").fetchall())
     report = runs["first"]
-    assert (report.articles, report.stored, report.errors) == (N + 2, N, 1)
-    assert runs["import"]["new"] == N and runs["import"]["errors"] == 1
+    assert (report.articles, report.stored, report.errors) == (N + GZ + 2, N + GZ, 1)
+    assert runs["import"]["new"] == N + GZ and runs["import"]["errors"] == 1
 
 
 def test_spark_corrupt_line_is_an_error_row_with_its_location(runs, inputs):

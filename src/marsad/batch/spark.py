@@ -18,7 +18,7 @@ what `marsad ingest` does, with Spark doing the work:
    value checked as the store would (a row it would refuse makes the article an E621 error
    row). Each table is written as Parquet partitioned by the article's publication month,
    replacing only the months this run holds (dynamic partition overwrite), one file per
-   month sorted by the table's key (the files are written by each task with pyarrow and moved into
+   month in the order of the article keys (the files are written by each task with pyarrow and moved into
    place once the job has succeeded: see "writing" below): running the job again over the same
    inputs gives the same rows and changes nothing.
 4. **Deduplicate.** Every report of the output (all months, so a run over new months matches
@@ -33,6 +33,7 @@ what `marsad ingest` does, with Spark doing the work:
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -46,12 +47,14 @@ from ..errors import InputError, MarsadError
 from ..readers import MAX_BYTES
 from ..store import inputs, parquet
 
-# Columns each table is sorted by inside its files (its key in the store).
+# Columns each whole table (deduplication's) is sorted by inside its files; the article tables are in
+# the order of their article keys (`write_articles`).
 SORT = {"articles": ("article_key",), "errors": ("error_key",), "events": ("event_id",),
         "event_sources": ("event_id", "article_key"), "layers": ("article_key", "layer"),
         "match_keys": ("event_id",), "dedup_links": ("a", "b"), "incident_reports": ("event_id",),
         "incidents": ("incident_id",), "dedup_state": ("key",)}
 LINES_PER_PART = 2000       # the most lines of a JSON Lines file one task reads
+ROW_GROUP = 5000            # rows of a table buffered before they are written (a Parquet row group)
 
 
 @dataclass
@@ -243,7 +246,7 @@ def _pipeline(timeout: float | None):
 
 def extract_part(index: int, parts: Iterable[tuple], max_bytes: int, timeout: float | None
                  ) -> Iterator[tuple[str, tuple]]:
-    """((month, key), (order, rows by table, 1)) for every article and input error of the parts."""
+    """((month, key, order), rows by table) for every article and input error of the parts."""
     from ..store.db import input_error_row
     from .extract import process
 
@@ -252,12 +255,12 @@ def extract_part(index: int, parts: Iterable[tuple], max_bytes: int, timeout: fl
             order = (index, p, i)
             if isinstance(item, InputError):
                 row = input_error_row(item.where, item)
-                yield (parquet.UNDATED, "input:" + row["error_key"]), (
-                    order, {"errors": [to_tuple("errors", row, parquet.UNDATED)]}, 1)
+                yield (parquet.UNDATED, "input:" + row["error_key"], order), {
+                    "errors": [to_tuple("errors", row, parquet.UNDATED)]}
                 continue
             record = process(item, _pipeline(timeout), timeout)
             month = parquet.month_of((record.get("article") or {}).get("date"))
-            yield (month, record["key"]), (order, record_rows(record, location), 1)
+            yield (month, record["key"], order), record_rows(record, location)
 
 
 # -- deduplication -------------------------------------------------------------------------------
@@ -334,24 +337,79 @@ def write_file(table: str, rows: list[tuple], path: Path) -> int:
     return len(rows)
 
 
+class _MonthFile:
+    """One table's Parquet file of one month, written in row groups as the rows stream by."""
+
+    def __init__(self, table: str, path: Path):
+        import pyarrow.parquet as pq
+
+        self.table, self.path, self.rows, self.count = table, path, [], 0
+        self.schema = arrow_schema(table)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.writer = pq.ParquetWriter(self.tmp, self.schema)
+
+    def add(self, rows: Iterable[tuple]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if self.rows:
+            columns = list(zip(*self.rows))
+            self.writer.write_table(pa.Table.from_arrays(
+                [pa.array(list(c), type=f.type) for c, f in zip(columns, self.schema)], schema=self.schema))
+            self.count += len(self.rows)
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+        os.replace(self.tmp, self.path)
+
+
 def write_articles(index: int, records: Iterable[tuple], staging: str) -> list[tuple]:
-    """Write the article tables of one partition's records, one file per table and month; return
-    ('month', month) for every month it holds and one ('counts', stored, events, errors, read)."""
-    by: dict[tuple[str, str], list[tuple]] = {}
-    months: set[str] = set()
+    """Write the article tables of one partition's records, one file per table and month, streaming:
+    the records come sorted by (month, article key, place in the inputs), so each article is kept
+    from its first place and a month's files are finished before the next month's begin (a task
+    never holds a month in memory). Returns ('month', month) for every month it wrote and one
+    ('counts', stored, events, errors, read)."""
+    months: list[str] = []
+    files: dict[str, _MonthFile] = {}
     stored = events = errors = read = 0
-    for _order, rows, n in records:
-        read += n
-        stored += len(rows.get("articles", ()))
-        events += len(rows.get("events", ()))
-        errors += len(rows.get("errors", ()))
-        for table, table_rows in rows.items():
-            for row in table_rows:
-                months.add(row[-1])
-                by.setdefault((table, row[-1]), []).append(row[:-1])
-    for (table, month), rows in by.items():
-        write_file(table, rows, Path(staging) / table / f"{parquet.PARTITION}={month}" / f"part-{index:05d}.parquet")
-    return [("month", m) for m in sorted(months)] + [("counts", stored, events, errors, read)]
+    previous = None
+    try:
+        for (month, key, _order), rows in records:
+            read += 1
+            if (month, key) == previous:        # the same article again, read later: stored once
+                continue
+            previous = (month, key)
+            if not months or months[-1] != month:
+                for f in files.values():
+                    f.close()
+                files = {}
+                months.append(month)
+            stored += len(rows.get("articles", ()))
+            events += len(rows.get("events", ()))
+            errors += len(rows.get("errors", ()))
+            for table, table_rows in rows.items():
+                if not table_rows:
+                    continue
+                if table not in files:
+                    files[table] = _MonthFile(table, Path(staging) / table / f"{parquet.PARTITION}={month}" /
+                                              f"part-{index:05d}.parquet")
+                files[table].add(row[:-1] for row in table_rows)
+        for f in files.values():
+            f.close()
+    except BaseException:
+        for f in files.values():
+            with contextlib.suppress(Exception):
+                f.writer.close()
+                os.unlink(f.tmp)
+        raise
+    return [("month", m) for m in months] + [("counts", stored, events, errors, read)]
 
 
 def write_whole(index: int, rows: Iterable[tuple[str, tuple]], staging: str) -> list[tuple[str, int]]:
@@ -382,12 +440,6 @@ def _staging(out: Path) -> Path:
 def _by_month(key: tuple) -> int:
     from pyspark.rdd import portable_hash
     return portable_hash(key[0])
-
-
-def _first(a: tuple, b: tuple) -> tuple:
-    """Of two records of one article (or input), the one read first; with how many times it was read."""
-    keep = a if a[0] <= b[0] else b
-    return keep[0], keep[1], a[2] + b[2]
 
 
 # -- the job -------------------------------------------------------------------------------------
@@ -425,9 +477,9 @@ def run(paths: Iterable[str], out: str | Path, master: str | None = None, partit
         where = str(staging)
         results = (sc.parallelize(parts, max(1, min(n, len(parts))))
                    .mapPartitionsWithIndex(lambda i, it: extract_part(i, it, max_bytes, timeout))
-                   # One shuffle keeps each article once and brings each month into one partition.
-                   .reduceByKey(_first, n, partitionFunc=_by_month)
-                   .values()
+                   # One shuffle brings each month into one partition, sorted (spilling to disk as
+                   # needed) by month, article and place in the inputs.
+                   .repartitionAndSortWithinPartitions(n, partitionFunc=_by_month)
                    .mapPartitionsWithIndex(lambda i, it: write_articles(i, it, where))
                    .collect())
         report.phases["extract"] = time.perf_counter() - t1

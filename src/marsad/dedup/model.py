@@ -50,8 +50,8 @@ class Sig:
     each word's weight, the weight sums, the character trigrams."""
 
     __slots__ = ("event_id", "article_key", "block", "day", "sub_event_type", "place", "admin1", "lat", "lon",
-                 "actors", "numbers", "words", "title", "context", "text", "_grams", "w_words", "w_title",
-                 "w2_context", "words_mass", "title_mass", "context_norm", "rad")
+                 "actors", "numbers", "words", "title", "text", "_grams", "w_words", "w_title",
+                 "words_mass", "title_mass", "rad", "_context", "_w2_context", "_context_norm", "_weight")
 
     def __init__(self, row: dict[str, Any], model: "Model"):
         day = row.get("day")
@@ -63,16 +63,37 @@ class Sig:
         self.rad = None if self.lat is None or self.lon is None else (math.radians(self.lat), math.radians(self.lon))
         self.actors = frozenset(row.get("actors") or ())
         self.numbers = frozenset(row.get("numbers") or ())
-        weight = model.weight
-        self.w_words = {w: weight(w) for w in row.get("words") or ()}
-        self.w_title = {w: weight(w) for w in row.get("title") or ()}
-        self.w2_context = {w: weight(w) ** 2 for w in row.get("context") or ()}
-        self.words, self.title, self.context = self.w_words.keys(), self.w_title.keys(), self.w2_context.keys()
+        get, unseen = model.idf.get, model.unseen
+        self._weight = (get, unseen)
+        self.w_words = {w: get(w, unseen) for w in row.get("words") or ()}
+        self.w_title = {w: get(w, unseen) for w in row.get("title") or ()}
+        self.words, self.title = self.w_words.keys(), self.w_title.keys()
         self.words_mass = math.fsum(self.w_words.values())
         self.title_mass = math.fsum(self.w_title.values())
-        self.context_norm = math.sqrt(math.fsum(self.w2_context.values()))
+        # The context's weights are computed when a pair first needs them (most pairs are
+        # decided before: see `Model.score`).
+        self._context = row.get("context") or ()
+        self._w2_context = None
+        self._context_norm = None
         self.text = row.get("text") or ""
         self._grams = None
+
+    @property
+    def w2_context(self) -> dict[str, float]:
+        if self._w2_context is None:
+            get, unseen = self._weight
+            self._w2_context = {w: get(w, unseen) ** 2 for w in self._context}
+        return self._w2_context
+
+    @property
+    def context(self):
+        return self.w2_context.keys()
+
+    @property
+    def context_norm(self) -> float:
+        if self._context_norm is None:
+            self._context_norm = math.sqrt(math.fsum(self.w2_context.values()))
+        return self._context_norm
 
     @property
     def grams(self) -> frozenset:

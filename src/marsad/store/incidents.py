@@ -43,6 +43,9 @@ from ..dedup.model import Model, Sig, load
 
 KEY_COLUMNS = ("event_id", "article_key", "block", "day", "event_type", "sub_event_type", "place", "admin1",
                "lat", "lon", "actors", "words", "context", "title", "numbers", "text")
+# What a report's keys take from its `events` row besides (`marsad.dedup.keys` puts it in the
+# rows it makes for new reports).
+EVENT_KEYS = ("fatalities",)
 CHUNK = 2000
 
 
@@ -67,6 +70,17 @@ def _by_id(con, table: str, columns: str, ids: list[str], join: str = "", alias:
                               f"(SELECT rowid FROM {table} WHERE event_id = ANY(?::VARCHAR[]))",
                          [ids[i:i + CHUNK]]))
     return out
+
+
+def _keys_by_id(con, ids: list[str]) -> list[dict[str, Any]]:
+    """Match-key rows (with `EVENT_KEYS` from `events`) of these reports."""
+    rows = _by_id(con, "match_keys", ", ".join(KEY_COLUMNS), ids)
+    if rows:
+        extra = {r["event_id"]: r for r in _by_id(con, "events", ", ".join(("event_id",) + EVENT_KEYS),
+                                                  [r["event_id"] for r in rows])}
+        for r in rows:
+            r.update({c: (extra.get(r["event_id"]) or {}).get(c) for c in EVENT_KEYS})
+    return rows
 
 
 def _intervals(days: Iterable[Date], window: int) -> list[tuple[Date, Date]]:
@@ -209,7 +223,7 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
         cache = SigCache(model)
     threshold, current = settings(con, model)
     if not current:
-        rebuild(con, insert, model, threshold)
+        rebuild(con, insert, model)      # (the threshold as stored, or the model's: not recorded as chosen)
         return
     window = model.window
     new = {s.event_id: s for s in (model.sig(r) for r in keys)}
@@ -233,7 +247,7 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
                 missing.append(eid)
             else:
                 old[eid] = sig
-        for r in _by_id(con, "match_keys", ", ".join(KEY_COLUMNS), missing):
+        for r in _keys_by_id(con, missing):
             old[r["event_id"]] = sig = model.sig(r)
             cache.put(sig)
     for s in new.values():
@@ -287,7 +301,7 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
         sig = old.get(m) or cache.get(m)
         if sig is not None:
             sigs[m] = sig
-    for r in _by_id(con, "match_keys", ", ".join(KEY_COLUMNS), [m for m in wanted if m not in sigs]):
+    for r in _keys_by_id(con, [m for m in wanted if m not in sigs]):
         sigs[r["event_id"]] = sig = model.sig(r)
         cache.put(sig)
     groups = _cluster(members, articles, all_links, _matcher(model, threshold, sigs))
@@ -313,8 +327,9 @@ def rebuild(con, insert, model: Model | None = None, threshold: float | None = N
     blocks = [b for (b,) in con.execute("SELECT DISTINCT block FROM match_keys ORDER BY block").fetchall()]
     links_total = 0
     for n, block in enumerate(blocks):
-        sigs = [model.sig(r) for r in _rows(con, f"SELECT {', '.join(KEY_COLUMNS)} FROM match_keys "
-                                                 "WHERE block = ? ORDER BY event_id", [block])]
+        sigs = [model.sig(r) for r in _rows(
+            con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, {', '.join('e.' + c for c in EVENT_KEYS)} "
+                 "FROM match_keys m JOIN events e USING (event_id) WHERE m.block = ? ORDER BY m.event_id", [block])]
         index = _Block(sigs)
         links = []
         for i, s in enumerate(index.sigs):
@@ -356,7 +371,7 @@ def backfill(con, insert) -> int:
         events: dict[str, list[dict]] = defaultdict(list)
         for r in _rows(con, "SELECT event_id, article_key, event_type, sub_event_type, CAST(date AS VARCHAR) AS date, "
                             "evidence_start, evidence_end, location_geonameid, location_name, location_country, "
-                            "location_admin1, location_lat, location_lon, actor1_id, actor2_id FROM events "
+                            "location_admin1, location_lat, location_lon, actor1_id, actor2_id, fatalities FROM events "
                             "WHERE article_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY idx", [chunk]):
             events[r["article_key"]].append(r)
         out = []

@@ -150,3 +150,19 @@ def test_figures_quality_floor_on_the_gold_sets(seed_gold, dev_gold, scorer):
         system.append(json.loads(json.dumps(to_record(article), ensure_ascii=False)))
     result = score.score(gold, system)["figures"]
     assert result["f1"] >= 0.90, result
+
+
+def test_figures_learner_trains_end_to_end_and_the_stage_uses_it(dev_gold, seed_gold):
+    """The `figure` learner trained on a few gold articles: a JSON model whose keep decision the
+    stage then follows (a count of people kept, a number of things not)."""
+    from marsad.learn import folds, models
+    from marsad.numbers.learned import LEARNER
+    raw, compiled = folds.train([LEARNER], [seed_gold] + dev_gold[:10])
+    model = raw["figure"]
+    assert model["figures"] > 20 and model["examples"] > model["figures"]
+    assert json.loads(json.dumps(model)) == model                 # plain JSON
+    assert model["keep"]["weights"]["r:keep"] > 0                 # the rules' keep is evidence for a figure
+    with models.using(compiled):
+        found = figures("أسفر القصف عن مقتل تسعة من عناصر التنظيم وإصابة 12 آخرين.", "2015-07-25")
+        assert ("killed", 9) in found and ("injured", 12) in found
+        assert figures("وأرسلت الحكومة 40 شاحنة من المساعدات إلى المدينة.", "2015-07-25") == []

@@ -69,11 +69,64 @@ _PRE_WINDOW = 10
 
 @stage("figures", requires=["tokens", "sentences", "quantities", "times"], assigns=["figures"])
 def find_figures(article: Article) -> list[Figure]:
-    """Counts of people with their metric: 'مقتل 8', 'خروج أكثر من 66 ألف شخص', 'بينهم 37 ألف مدني'."""
+    """Counts of people with their metric: 'مقتل 8', 'خروج أكثر من 66 ألف شخص', 'بينهم 37 ألف مدني'.
+
+    The rules above propose and judge every number; when the `figure` model is trained
+    (`learned.py`), it makes the last call on each one - is it a figure, and which metric -
+    with the rules' answers among its features."""
     ctx = _Context(article)
-    found_all: list[tuple[_Found, str | None, Span]] = []
+    cands = candidates(ctx)
+    from .learned import decide
+    decided = decide(ctx, cands)
+    figures: list[Figure] = []
+    for c, metric in decided:
+        q = c.quantity
+        date_, start = ctx.dates_for(c.sentence, q.span)
+        found = c.found
+        figures.append(Figure(
+            metric=metric, value=q.value, evidence=found.evidence if found else c.evidence(),
+            qualifier=q.qualifier, population=found.population if found else c.population(),
+            place=ctx.place_for(c.sentence, q.span), date=date_, date_start=start, source=c.source,
+            quantity=q.span))
+    return figures
+
+
+class Candidate:
+    """One number of the article with what the rules made of it: `found` (None when they saw no
+    count of people), `rule_keep` (False for a rejected number or a repeat of a kept figure)."""
+    __slots__ = ("quantity", "found", "source", "sentence", "toks", "first", "last", "rule_keep", "index")
+
+    def __init__(self, quantity, found, source, sentence, toks, first, last, index):
+        self.quantity, self.found, self.source, self.sentence = quantity, found, source, sentence
+        self.toks, self.first, self.last, self.index = toks, first, last, index
+        self.rule_keep = False
+
+    def evidence(self) -> Span:
+        """The number and the word after it (what it counts), when the rules found no figure."""
+        q = self.quantity
+        start = q.qualifier_span.start if q.qualifier_span else q.span.start
+        end = q.span.end
+        if self.last + 1 < len(self.toks) and self.toks[self.last + 1].kind == "word":
+            end = self.toks[self.last + 1].span.end
+        if self.first > 0 and self.toks[self.first - 1].kind == "word" and \
+                self.toks[self.first - 1].span.start < start:
+            start = self.toks[self.first - 1].span.start
+        return Span(min(start, q.span.start), max(end, q.span.end))
+
+    def population(self) -> str:
+        k = self.last + 1
+        if k < len(self.toks):
+            noun = _noun(self.toks[k], counted=True)
+            if noun and noun.population != "others":
+                return noun.population
+        return "people"
+
+
+def candidates(ctx: "_Context") -> list[Candidate]:
+    """Every number outside dates and boilerplate, in text order, judged by the rules."""
+    out: list[Candidate] = []
     source_carry: tuple[int, str | None] = (-1, None)
-    for sentence in article.layer("sentences"):
+    for sentence in ctx.article.layer("sentences"):
         toks = ctx.tokens_in(sentence.span)
         if not toks:
             continue
@@ -84,28 +137,28 @@ def find_figures(article: Article) -> list[Figure]:
             source_carry = (sentence.paragraph, source)
         founds: list[_Found] = []
         for q in ctx.quantities_in(sentence.span):
+            first = next((k for k, t in enumerate(toks) if t.span.start >= q.span.start), None)
+            if first is None:
+                continue
+            last = max(k for k, t in enumerate(toks) if t.span.start < q.span.end)
             found = _attach(ctx, toks, q, founds[-1] if founds else None)
             if found is not None:
                 founds.append(found)
+            out.append(Candidate(q, found, source, sentence.span, toks, first, last, len(out)))
         for i in range(len(founds) - 1, 0, -1):      # '7 من عناصر الجيش و71 فردا قتلوا': the verb covers both
             if founds[i].coordinated and founds[i].cue and not founds[i - 1].cue:
                 founds[i - 1].metric, founds[i - 1].cue = founds[i].metric, True
         for found in founds:
             found.metric = _refine(ctx, toks, found)
-            found_all.append((found, source, sentence.span))
-    figures: list[Figure] = []
+    found_all = [(c.found, c.source, c.sentence) for c in out if c.found is not None]
     seen: set[tuple[str, int]] = set()
-    for found, source, sentence in found_all:
-        q = found.quantity
-        if (found.metric, q.value) in seen or _restates(found, found_all):
+    for c in out:
+        found = c.found
+        if found is None or (found.metric, c.quantity.value) in seen or _restates(found, found_all):
             continue
-        seen.add((found.metric, q.value))
-        date_, start = ctx.dates_for(sentence, q.span)
-        figures.append(Figure(
-            metric=found.metric, value=q.value, evidence=found.evidence, qualifier=q.qualifier,
-            population=found.population, place=ctx.place_for(sentence, q.span), date=date_,
-            date_start=start, source=source, quantity=q.span))
-    return figures
+        seen.add((found.metric, c.quantity.value))
+        c.rule_keep = True
+    return out
 
 
 def _restates(found: "_Found", found_all) -> bool:

@@ -41,7 +41,7 @@ from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _PERCENT = {norm(w) for w in ("%", "٪", "بالمئة", "بالمائة", "بالميه", "المئة", "المائة", "الميه")}
-_QUOTES = set('"\'«»“”')
+_QUOTES = set('"\'«»“”()[]')                      # quotes and brackets around a number: '(17) شخصاً'
 _STRONG_PUNCT = {".", ":", "؛", ";", "!", "?", "؟"}
 _SKIP_BEFORE = {norm(w) for w in ("عن", "على", "إلى", "الى", "ب", "نحو", "حوالي", "قرابة", "من", "ما", "أكثر",
                                   "يقارب", "زهاء", "لا", "يقل", "يزيد", "يصل", "حتى", "الـ", "ال")}
@@ -162,23 +162,25 @@ def candidates(ctx: "_Context") -> list[Candidate]:
 
 
 def _restates(found: "_Found", found_all) -> bool:
-    """'عشرات آلاف الأشخاص' beside 'أكثر من 66 ألف شخص': a rough count of the same order as an exact
-    one with the same metric is the same people, said loosely."""
+    """'عشرات آلاف الأشخاص' beside 'أكثر من 66 ألف شخص': a rough count of thousands of the same order
+    as an exact one with the same metric is the same people, said loosely."""
     q = found.quantity
-    if not q.vague:
+    if not q.vague or q.value < 1000:                 # 'العشرات' beside '13 جريحاً' is mostly another group
         return False
     return any(other.metric == found.metric and not other.quantity.vague and
                q.value <= other.quantity.value < q.value * 10 for other, _, _ in found_all)
 
 
 class _Found:
-    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated", "noun_metric")
+    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated", "noun_metric",
+                 "parent")
 
     def __init__(self, metric, population, evidence, noun_end, quantity, cue, coordinated, noun_metric):
         self.metric, self.population, self.evidence = metric, population, evidence
         self.noun_end, self.quantity = noun_end, quantity      # noun_end: token index in the sentence
         self.cue, self.coordinated = cue, coordinated          # metric read from a word; joined by و
         self.noun_metric = noun_metric                         # the metric the counted noun names, if any
+        self.parent = None                                     # the count it is part of ('بينهم 9 نساء')
 
 
 class _Context:
@@ -296,7 +298,7 @@ def _counted(toks, q: Quantity, first: int, last: int, after: int):
             if entry:
                 return entry, k
     if toks[first].kind == "word" and toks[first].norm.startswith("ال") and first > 0 and q.value <= 10 \
-            and toks[first - 1].kind == "word":           # before it: 'الجنود الثلاثة', not 'الاعتداءات الثلاثة'
+            and not q.vague and toks[first - 1].kind == "word" and _trigger(toks, first - 1) is None:           # before it: 'الجنود الثلاثة', not 'الاعتداءات الثلاثة'
         noun = _noun(toks[first - 1], after_number=False)
         return (noun, first - 1) if noun else _REJECT
     if nxt is None:
@@ -386,7 +388,10 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     population = noun.population if noun else "people"
     if population == "others":
         population = previous.population if previous is not None else "people"
-    return _Found(metric, population, evidence, noun_end, q, cue, link == "and", noun.metric if noun else None)
+    found = _Found(metric, population, evidence, noun_end, q, cue, link == "and", noun.metric if noun else None)
+    if inherited and link is not None:
+        found.parent = previous
+    return found
 
 
 _FUNCTION_AFTER = {norm(w) for w in """في و من خلال جراء اثر إثر بينهم منهم على عن الى إلى حتى منذ بعد قبل عندما
@@ -513,8 +518,9 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
         return "deaths"
     if metric == "injured" and clause & lx.DISEASE:
         return "other"                                    # infections, not injuries
-    if metric == "killed" and _cumulative(ctx, toks, found, words):
-        metric = "conflict_deaths"
+    if metric == "killed" and (_cumulative(ctx, toks, found, words) or found.quantity.value >= lx.TOLL_MIN
+                               or (found.parent is not None and found.parent.metric == "conflict_deaths")):
+        metric = "conflict_deaths"                        # ('بينهم 9 نساء' of a war's toll is part of it)
     return metric
 
 
@@ -536,6 +542,8 @@ def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[st
     before = {f for t in toks if t.kind == "word" and t.span.end <= found.quantity.span.start for f in t.forms}
     if before & lx.WAR_WORDS and before & (_TOLL | _WAR_START):
         return True                                       # the war left the toll: both named before the count
+    if _over_a_period(toks, found):
+        return True
     if ctx.pub is None:
         return False
     after = Span(found.quantity.span.end, min(toks[-1].span.end, found.evidence.end + 60))
@@ -547,6 +555,43 @@ def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[st
             if len(between) <= 4:
                 return True
     return False
+
+
+def _over_a_period(toks: list[Token], found: "_Found") -> bool:
+    """Counted over weeks, months or years, in the figure's clause: 'خلال 30 يوماً', 'في ثلاثين
+    عاما', 'منذ ثلاثة أشهر' - a toll summed over a period, not one day's dead."""
+    clause = _clause(toks, found)
+    if not clause:
+        return False
+    k = next((i for i, t in enumerate(toks) if t.span.start >= clause[-1].span.end), len(toks))
+    while k < len(toks) and toks[k].norm not in _STRONG_PUNCT:
+        k += 1                                            # and the clauses after it: '260 قتيلا، خلال 30 يوماً'
+    clause = clause + toks[next((i for i, t in enumerate(toks) if t.span.start >= clause[-1].span.end),
+                                len(toks)):k]
+    for k in range(1, len(clause)):
+        t = clause[k]
+        if t.kind != "word" or not any(f in lx.PERIOD_UNITS for f in t.forms):
+            continue
+        j = k - 1
+        if clause[j].kind == "number" or (clause[j].kind == "word" and clause[j].norm not in lx.PERIOD_PREPS):
+            j -= 1                                        # past the number: 'خلال [30] يوماً'
+        if 0 <= j < k and any(f in lx.PERIOD_PREPS for f in _forms(clause[j])):
+            unit_days = lx.PERIOD_UNITS[next(f for f in t.forms if f in lx.PERIOD_UNITS)]
+            count = _count_before(clause, k)
+            if unit_days * count >= lx.PERIOD_MIN_DAYS:
+                return True
+    return False
+
+
+def _count_before(clause: list[Token], k: int) -> int:
+    """How many units a period names: the number before the unit word, else 1 (a dual or bare unit)."""
+    prev = clause[k - 1] if k > 0 else None
+    if prev is not None and prev.kind == "number":
+        try:
+            return int(float(prev.norm))
+        except ValueError:
+            return 1
+    return 1
 
 
 class _NoSubject:

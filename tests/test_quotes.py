@@ -1,5 +1,7 @@
 import json
 
+import marsad
+
 import pytest
 
 from marsad.actors.resolve import find_actors
@@ -202,3 +204,15 @@ def test_quotes_quality_on_seed_and_dev(seed_gold, dev_gold, scorer):
     result = scorer.score(gold, system)["quotes"]
     assert result["f1"] >= 0.80, result
     assert result["speaker"]["accuracy"] >= 0.85, result
+
+
+def test_quotes_speaker_described_by_role_is_the_person_named_before():
+    """'الوزير التركي' points back to 'وزير الخارجية التركي مولود تشاووش أوغلو' (names.py)."""
+    text = ("وقال وزير الخارجية التركي مولود تشاووش أوغلو إن بلاده لن تتراجع عن العملية العسكرية في عفرين.\n"
+            "وفي وقت لاحق، قال الوزير التركي إن العملية ستستمر حتى تحقيق أهدافها.")
+    article = marsad.extract(text, date="2018-02-12")
+    speakers = [q.speaker for q in article.layer("quotes")]
+    assert speakers[0] == "وزير الخارجية التركي مولود تشاووش أوغلو"
+    assert speakers[1] == "مولود تشاووش أوغلو"
+    q = article.layer("quotes")[1]
+    assert article.span_text(q.speaker_span) == q.speaker          # the span is the earlier mention

@@ -1,0 +1,109 @@
+"""Speakers named where the article first describes them.
+
+A speaker phrase is often a description that points back to someone named earlier: a role
+("الوزير التركي", "مدير المرصد") for the person introduced as "وزير الخارجية التركي مولود
+تشاووش أوغلو"; a surname or short name ("الطالبة بيتروس") for the full name ("كونا بيتروس");
+an organisation word ("المنظمة", "الجماعة") for the organisation named last. The guide codes
+the name. This pass rewrites such speakers to the earlier mention (its span into the text),
+using the entities layer; a phrase that already holds a full name, or with nothing earlier to
+point to, is left as it is.
+"""
+from __future__ import annotations
+
+import bisect
+
+from ..article import Article, Quote
+from ..text import norm
+from . import lexicon as L
+from .speakers import strip
+
+_WINDOW = 8            # words before a name that describe it ("وزير الخارجية التركي مولود ...")
+_MAX_ROLE_WORDS = 4    # longer phrases are descriptions of their own
+_REACH = 4000          # characters back an anaphor may point
+
+
+def _words(text: str) -> list[str]:
+    return [strip(w) for w in norm(text).replace("،", " ").replace(",", " ").split() if w]
+
+
+def _keys(text: str) -> set[str]:
+    """Every word of `text` as written and without its article or و/ف ("وزير" is not "و" + "زير",
+    but "وقال" is "و" + "قال")."""
+    out = set()
+    for w in norm(text).replace("،", " ").replace(",", " ").split():
+        out.add(w)
+        out.add(strip(w))
+        if w.startswith("ال") and len(w) > 4:
+            out.add(w[2:])
+    return out
+
+
+class _Mentions:
+    def __init__(self, article: Article, label: str):
+        self.items = sorted((e for e in article.layer("entities") if e.label == label and e.span is not None),
+                            key=lambda e: e.span.start)
+        self.starts = [e.span.start for e in self.items]
+
+    def before(self, pos: int, reach: int = _REACH):
+        """Mentions ending before `pos`, nearest first."""
+        k = bisect.bisect_left(self.starts, pos)
+        for e in reversed(self.items[:k]):
+            if e.span.end > pos:
+                continue
+            if pos - e.span.end > reach:
+                return
+            yield e
+
+    def overlapping(self, start: int, end: int):
+        k = bisect.bisect_left(self.starts, end)
+        return [e for e in self.items[max(0, k - 8):k] if e.span.end > start]
+
+
+def name_speakers(article: Article, quotes: list[Quote]) -> None:
+    if not quotes:
+        return
+    text = article.text
+    persons, orgs = _Mentions(article, "PER"), _Mentions(article, "ORG")
+    cache: dict = {}
+    for q in quotes:
+        s = q.speaker_span
+        if s is None or not q.speaker:
+            continue
+        key = (s.start, s.end)
+        if key not in cache:
+            cache[key] = _earlier(text, q.speaker, s, persons, orgs)
+        found = cache[key]
+        if found is not None:
+            q.speaker, q.speaker_span = text[found.start:found.end], found
+
+
+def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions):
+    words = phrase.split()
+    if not words or norm(words[0]) in L.DEMONSTRATIVES:
+        return None                                  # "هذا المسؤول": the source just quoted, as it was
+    inside = persons.overlapping(span.start, span.end)
+    if inside:                                       # a short name: the full one said before
+        name = _words(text[inside[0].span.start:inside[0].span.end])
+        for e in persons.before(span.start):
+            full = _words(text[e.span.start:e.span.end])
+            if len(full) > len(name) and set(name) <= set(full):
+                return e.span
+        return None
+    head = norm(words[0])
+    if len(words) <= _MAX_ROLE_WORDS and (head in L.ROLE_NOUNS or head in L.ANAPHORIC_ROLES) \
+            and head.startswith("ال"):               # a role: the person it introduced
+        need = {w[2:] if w.startswith("ال") and len(w) > 4 else w for w in norm(" ".join(words)).split()}
+        need = {w for w in need if len(w) > 2}
+        for e in persons.before(span.start):
+            lead = _keys(" ".join(text[max(0, e.span.start - 80):e.span.start].split()[-_WINDOW:]))
+            if need and need <= lead:
+                return e.span
+        return None
+    if len(words) <= 3 and head in L.ORG_ANAPHORS:    # an organisation word: the last one named as one
+        kind = strip(head)
+        for e in orgs.before(span.start):
+            own = _words(text[e.span.start:e.span.end])
+            lead = _keys(" ".join(text[max(0, e.span.start - 80):e.span.start].split()[-_WINDOW:]))
+            if kind in own[:1] or kind in lead:
+                return None if own == [kind] else e.span
+    return None

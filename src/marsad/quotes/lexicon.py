@@ -157,3 +157,9 @@ ORG_ANAPHORS = _set(
 )
 # Demonstratives before an anaphoric speaker: "هذا المسؤول".
 DEMONSTRATIVES = _set("هذا", "هذه", "ذلك", "تلك")
+# Months (Gregorian, Levantine, transliterated): a phrase starting with one is a time, not a speaker.
+MONTHS = _set(
+    "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس", "اغسطس", "سبتمبر", "أكتوبر",
+    "اكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+    "تشرين",
+)

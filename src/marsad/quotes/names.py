@@ -18,7 +18,7 @@ from . import lexicon as L
 from .speakers import strip
 
 _WINDOW = 8            # words before a name that describe it ("وزير الخارجية التركي مولود ...")
-_MAX_ROLE_WORDS = 4    # longer phrases are descriptions of their own
+_MAX_ROLE_WORDS = 6    # longer phrases are descriptions of their own
 _REACH = 4000          # characters back an anaphor may point
 
 
@@ -54,9 +54,25 @@ class _Mentions:
                 return
             yield e
 
+    def after(self, pos: int):
+        """The first mention starting at or after `pos`."""
+        k = bisect.bisect_left(self.starts, pos)
+        return self.items[k] if k < len(self.items) else None
+
     def overlapping(self, start: int, end: int):
         k = bisect.bisect_left(self.starts, end)
         return [e for e in self.items[max(0, k - 8):k] if e.span.end > start]
+
+
+_APPOSED_MAX = 60      # characters between a role phrase and the name that follows it
+
+
+def _apposed(between: str) -> bool:
+    """What may separate a role phrase from its name: the rest of the role ("لشبكة الجزيرة
+    الإخبارية،", "بالمحافظة الدكتور"), not a clause ("إن", "أن", a quotation, a sentence end)."""
+    if len(between) > _APPOSED_MAX or any(c in between for c in '.:«»"“”!?؟\n'):
+        return False
+    return not any(w in L.COMPLEMENTIZERS or w in L.SPEECH_VERBS for w in norm(between).split())
 
 
 def name_speakers(article: Article, quotes: list[Quote]) -> None:
@@ -90,8 +106,11 @@ def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions):
                 return e.span
         return None
     head = norm(words[0])
-    if len(words) <= _MAX_ROLE_WORDS and (head in L.ROLE_NOUNS or head in L.ANAPHORIC_ROLES) \
-            and head.startswith("ال"):               # a role: the person it introduced
+    role = head in L.ROLE_NOUNS or head in L.ANAPHORIC_ROLES
+    after = persons.after(span.end) if role else None
+    if after is not None and _apposed(text[span.end:after.span.start]):
+        return after.span                            # "مدير عام الصحة في محافظة عدن، الخضر لصور، إن"
+    if len(words) <= _MAX_ROLE_WORDS and role:               # a role: the person it introduced
         need = {w[2:] if w.startswith("ال") and len(w) > 4 else w for w in norm(" ".join(words)).split()}
         need = {w for w in need if len(w) > 2}
         for e in persons.before(span.start):

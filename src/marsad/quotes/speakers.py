@@ -105,7 +105,19 @@ class SpeakerFinder:
             j += 1
         while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب"):
             j -= 1
+        if j > i and not self._can_start(i, j):
+            return None
         return (i, j) if j > i else None
+
+    def _can_start(self, i: int, j: int) -> bool:
+        """Not a speaker: a number or month ("2014", "يناير"), a preposition ("في هذا السياق"),
+        another speech verb ("ويتابع"), or a lone demonstrative ("جاء ذلك")."""
+        t = self.tokens[i]
+        if t.kind == "number" or plain(t, L.MONTHS) or t.norm in L.PREPOSITIONS:
+            return False
+        if has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS):
+            return False
+        return not (j == i + 1 and t.norm in L.DEMONSTRATIVES)
 
     def _stop(self, j: int, limit: int) -> bool:
         toks = self.tokens

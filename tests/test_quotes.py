@@ -216,3 +216,15 @@ def test_quotes_speaker_described_by_role_is_the_person_named_before():
     assert speakers[1] == "مولود تشاووش أوغلو"
     q = article.layer("quotes")[1]
     assert article.span_text(q.speaker_span) == q.speaker          # the span is the earlier mention
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("وقال الرائد حسين علي الضابط بالجيش الصومالي لرويترز إن الهجوم وقع عند قاعدة عسكرية.", "الرائد حسين علي الضابط"),
+    ("ولاحقا نفى المحامي النيجيري هذه الاتهامات، قائلا إن الفتيات انقلبن ضده.", "المحامي النيجيري"),
+    ("وأفادت المنظمة في أحدث تقرير لها أن القذائف قتلت عشرات المدنيين.", "المنظمة"),
+])
+def test_quotes_speaker_phrase_ends_where_the_name_does(text, speaker):
+    """'علي' written with ي is a name, not the preposition; a demonstrative opens the object; 'في' + an
+    adjunct ('في أحدث تقرير') is how, not who."""
+    (q,) = marsad.extract(text, date="2018-02-12").layer("quotes")
+    assert q.speaker == speaker

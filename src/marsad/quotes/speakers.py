@@ -103,7 +103,8 @@ class SpeakerFinder:
             if self._stop(j, limit) or j > i and _object_like(self.text, t) and not has(toks[j - 1], L.ROLE_NOUNS):
                 break
             j += 1
-        while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب"):
+        while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب") or \
+                (j > i and toks[j - 1].norm in L.PREPOSITIONS and not _name_ali(self.text, toks[j - 1])):
             j -= 1
         if j > i and not self._can_start(i, j):
             return None
@@ -123,6 +124,12 @@ class SpeakerFinder:
         toks = self.tokens
         t = toks[j]
         n = t.norm
+        if _name_ali(self.text, t):
+            return False                                     # "الرائد حسين علي": the name, not على
+        if n in L.DEMONSTRATIVES or n == "بشدة":
+            return True                                      # "نفى المحامي هذه الاتهامات": the object
+        if n == "في" and any(_adjunct(toks[k]) for k in range(j + 1, min(limit, j + 3))):
+            return True                                      # "المنظمة في أحدث تقرير لها"
         if plain(t, L.SPEAKER_STOPS) or plain(t, L.TIME_WORDS) or n in L.COMPLEMENTIZERS or n in L.APPOSITION_PRONOUNS:
             return True
         if has(t, L.CONNECTORS) or has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS) or n in L.SAYING_NOUNS:
@@ -151,7 +158,7 @@ class SpeakerFinder:
         if not 1 <= n <= 5:
             return comma
         first = toks[comma + 1]
-        if first.norm in L.PREPOSITIONS or _PARTICIPLE.match(first.norm):
+        if (first.norm in L.PREPOSITIONS and not _name_ali(self.text, first)) or _PARTICIPLE.match(first.norm):
             return comma                                     # "، من جهة أخرى", "، معتبرا"
         closes = k >= limit or toks[k].norm in "،,:" or toks[k].norm in L.COMPLEMENTIZERS or self._stop(k, limit)
         if not closes:
@@ -214,6 +221,11 @@ class SpeakerFinder:
 
 
 _PARTICIPLE = re.compile(r"^م\w{3,}ا$")
+
+
+def _name_ali(text: str, t: Token) -> bool:
+    """"علي" written with ي is the name Ali; the preposition is written "على" (both fold to علي)."""
+    return t.span.of(text) == "علي"
 
 
 def _adjunct(t: Token) -> bool:

@@ -228,3 +228,13 @@ def test_quotes_speaker_phrase_ends_where_the_name_does(text, speaker):
     adjunct ('في أحدث تقرير') is how, not who."""
     (q,) = marsad.extract(text, date="2018-02-12").layer("quotes")
     assert q.speaker == speaker
+
+
+def test_quotes_surname_and_sabah_as_a_name():
+    text = ("وقال رئيس مجلس محافظة الأنبار صباح كرحوت في تصريح إذاعي إن 200 عائلة أعيدت إلى مناطقها.\n"
+            "وأكد المتحدث باسم الجيش الليبي أحمد المسماري أن العملية انتهت.\n"
+            "وخلال اللقاء، كشف المسماري تفاصيل القبض على عشماوي، مضيفا أنه \"أهم المدربين\".")
+    article = marsad.extract(text, date="2018-10-09")
+    speakers = [q.speaker for q in article.layer("quotes")]
+    assert speakers[0] == "رئيس مجلس محافظة الأنبار صباح كرحوت"       # not 'صباح' the morning
+    assert speakers[-1] == "أحمد المسماري"                           # the surname: the full name said before

@@ -111,13 +111,20 @@ def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions):
     if after is not None and _apposed(text[span.end:after.span.start]):
         return after.span                            # "مدير عام الصحة في محافظة عدن، الخضر لصور، إن"
     if len(words) <= _MAX_ROLE_WORDS and role:               # a role: the person it introduced
-        need = {w[2:] if w.startswith("ال") and len(w) > 4 else w for w in norm(" ".join(words)).split()}
-        need = {w for w in need if len(w) > 2}
+        need = [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in norm(" ".join(words)).split()]
+        need = [w for w in need if len(w) > 2]
         for e in persons.before(span.start):
             lead = _keys(" ".join(text[max(0, e.span.start - 80):e.span.start].split()[-_WINDOW:]))
-            if need and need <= lead:
-                return e.span
+            if need and need[0] in lead and 2 * sum(w in lead for w in need) >= len(need) + 1:
+                return e.span                        # the role and most of its words ("المتحدث باسم التحالف")
         return None
+    if len(words) <= 3 and not head.startswith("ال") or len(words) <= 2:
+        surname = strip(head)                        # "المسماري تفاصيل", "بيتروس": the full name said before
+        if len(surname) >= 4 and head not in L.ORG_ANAPHORS and head not in L.ORG_HEADS:
+            for e in persons.before(span.start):
+                full = _words(text[e.span.start:e.span.end])
+                if len(full) >= 2 and full[-1] == surname:
+                    return e.span
     if len(words) <= 3 and head in L.ORG_ANAPHORS:    # an organisation word: the last one named as one
         kind = strip(head)
         for e in orgs.before(span.start):

@@ -114,7 +114,7 @@ class SpeakerFinder:
         """Not a speaker: a number or month ("2014", "يناير"), a preposition ("في هذا السياق"),
         another speech verb ("ويتابع"), or a lone demonstrative ("جاء ذلك")."""
         t = self.tokens[i]
-        if t.kind == "number" or plain(t, L.MONTHS) or t.norm in L.PREPOSITIONS:
+        if t.kind == "number" or plain(t, L.MONTHS) or (t.norm in L.PREPOSITIONS and not _name_ali(self.text, t)):
             return False
         if has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS):
             return False
@@ -124,8 +124,9 @@ class SpeakerFinder:
         toks = self.tokens
         t = toks[j]
         n = t.norm
-        if _name_ali(self.text, t):
-            return False                                     # "الرائد حسين علي": the name, not على
+        if _name_ali(self.text, t) or (j > 0 and _name_sabah(self.text, t, toks[j - 1],
+                                                              toks[j + 1] if j + 1 < limit else None)):
+            return False                                     # "الرائد حسين علي", "صباح كرحوت": names
         if n in L.DEMONSTRATIVES or n == "بشدة":
             return True                                      # "نفى المحامي هذه الاتهامات": the object
         if n == "في" and any(_adjunct(toks[k]) for k in range(j + 1, min(limit, j + 3))):
@@ -221,6 +222,14 @@ class SpeakerFinder:
 
 
 _PARTICIPLE = re.compile(r"^م\w{3,}ا$")
+
+
+def _name_sabah(text: str, t: Token, prev: Token, nxt: Token | None) -> bool:
+    """"صباح" after a role word and before a word that is no time ("رئيس المجلس صباح كرحوت") is a name;
+    "صباح اليوم", "صباح الاثنين" are mornings."""
+    if t.span.of(text) != "صباح" or nxt is None or nxt.kind != "word" or prev.kind != "word":
+        return False
+    return not (plain(nxt, L.TIME_WORDS) or nxt.norm.startswith("ال") or plain(prev, L.PREPOSITIONS))
 
 
 def _name_ali(text: str, t: Token) -> bool:

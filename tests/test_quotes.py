@@ -213,7 +213,7 @@ def test_quotes_speaker_described_by_role_is_the_person_named_before():
     article = marsad.extract(text, date="2018-02-12")
     speakers = [q.speaker for q in article.layer("quotes")]
     assert speakers[0] == "وزير الخارجية التركي مولود تشاووش أوغلو"
-    assert speakers[1] == "مولود تشاووش أوغلو"
+    assert speakers[1] == speakers[0]                              # the speaker quoted before under that role
     q = article.layer("quotes")[1]
     assert article.span_text(q.speaker_span) == q.speaker          # the span is the earlier mention
 
@@ -238,3 +238,16 @@ def test_quotes_surname_and_sabah_as_a_name():
     speakers = [q.speaker for q in article.layer("quotes")]
     assert speakers[0] == "رئيس مجلس محافظة الأنبار صباح كرحوت"       # not 'صباح' the morning
     assert speakers[-1] == "أحمد المسماري"                           # the surname: the full name said before
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("وقالت الطالبة كونا بيتروس إنها لم تكن تعرف أحدا.\nوقالت الطالبة بيتروس: \"لم نكن نعرف ماذا نفعل في أميركا\".",
+     "الطالبة كونا بيتروس"),
+    ("وتابع بيان الداخلية التونسية أن العنصر الفار بادر بإطلاق النار.", "الداخلية التونسية"),
+    ("وأضاف بنغمة لا تخلو من التهكم: \"كنا نأمل لو أن نظام جامعتكم قوي\".", None),
+])
+def test_quotes_speaker_surname_statement_issuer_and_manner(text, speaker):
+    """A role and a surname point to the full name; a statement speaks for its issuer; 'بنغمة' (with a
+    tone) is how it was said, not who said it (no speaker: the quote is dropped)."""
+    quotes = marsad.extract(text, date="2018-04-14").layer("quotes")
+    assert (quotes[-1].speaker if quotes else None) == speaker

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 
-from ..article import Article, Quote
+from ..article import Article, Quote, Span
 from ..text import norm
 from . import lexicon as L
 from .speakers import strip
@@ -81,22 +81,38 @@ def name_speakers(article: Article, quotes: list[Quote]) -> None:
     text = article.text
     persons, orgs = _Mentions(article, "PER"), _Mentions(article, "ORG")
     cache: dict = {}
+    named: list = []                  # earlier speakers holding a name: (their words, span)
     for q in quotes:
         s = q.speaker_span
         if s is None or not q.speaker:
             continue
         key = (s.start, s.end)
         if key not in cache:
-            cache[key] = _earlier(text, q.speaker, s, persons, orgs)
-        found = cache[key]
-        if found is not None:
-            q.speaker, q.speaker_span = text[found.start:found.end], found
+            cache[key] = _earlier(text, q.speaker, s, persons, orgs, named)
+        found = cache[key] or s
+        q.speaker, q.speaker_span = text[found.start:found.end], found
+        if persons.overlapping(found.start, found.end) and (not named or named[-1][1] != found):
+            named.append((_keys(q.speaker), found))
 
 
-def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions):
+def _full_name(text, surname: str, span, persons: _Mentions):
+    """The last full name said before `span` that ends with `surname`."""
+    if len(surname) < 4:
+        return None
+    for e in persons.before(span.start):
+        full = _words(text[e.span.start:e.span.end])
+        if len(full) >= 2 and full[-1] == surname:
+            return e.span
+    return None
+
+
+def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions, named=()):
     words = phrase.split()
     if not words or norm(words[0]) in L.DEMONSTRATIVES:
         return None                                  # "هذا المسؤول": the source just quoted, as it was
+    if len(words) >= 2 and norm(words[0]) in L.STATEMENT_WORDS and norm(words[1]) not in L.ISSUED:
+        start = span.start + phrase.index(words[1], len(words[0]))
+        return Span(start, span.end)                 # "بيان الداخلية التونسية": who issued it speaks
     inside = persons.overlapping(span.start, span.end)
     if inside:                                       # a short name: the full one said before
         name = _words(text[inside[0].span.start:inside[0].span.end])
@@ -113,18 +129,20 @@ def _earlier(text, phrase, span, persons: _Mentions, orgs: _Mentions):
     if len(words) <= _MAX_ROLE_WORDS and role:               # a role: the person it introduced
         need = [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in norm(" ".join(words)).split()]
         need = [w for w in need if len(w) > 2]
+        for words_of, where in reversed(named):  # a speaker quoted before under this role and a name
+            if where.end <= span.start and need and all(w in words_of for w in need):
+                return where
         for e in persons.before(span.start):
             lead = _keys(" ".join(text[max(0, e.span.start - 80):e.span.start].split()[-_WINDOW:]))
             if need and need[0] in lead and 2 * sum(w in lead for w in need) >= len(need) + 1:
                 return e.span                        # the role and most of its words ("المتحدث باسم التحالف")
+        last = norm(words[-1])
+        if len(words) > 1 and not last.startswith("ال") and last not in L.ROLE_NOUNS:
+            return _full_name(text, strip(last), span, persons)     # "الطالبة بيتروس"
         return None
     if len(words) <= 3 and not head.startswith("ال") or len(words) <= 2:
-        surname = strip(head)                        # "المسماري تفاصيل", "بيتروس": the full name said before
-        if len(surname) >= 4 and head not in L.ORG_ANAPHORS and head not in L.ORG_HEADS:
-            for e in persons.before(span.start):
-                full = _words(text[e.span.start:e.span.end])
-                if len(full) >= 2 and full[-1] == surname:
-                    return e.span
+        if head not in L.ORG_ANAPHORS and head not in L.ORG_HEADS:   # "المسماري تفاصيل": the full name
+            return _full_name(text, strip(head), span, persons)
     if len(words) <= 3 and head in L.ORG_ANAPHORS:    # an organisation word: the last one named as one
         kind = strip(head)
         for e in orgs.before(span.start):

@@ -59,6 +59,7 @@ class SpeakerFinder:
         self.actors = [a for a in actors if a.span is not None]
         self._actors = SpanIndex(self.actors)                                   # asked per phrase
         self._persons = SpanIndex(e for e in article.layer("entities") if e.label == "PER")
+        self._entities = SpanIndex(e for e in article.layer("entities") if e.span is not None)
 
     # -- the noun phrase after a verb -------------------------------------------------------------
     def after(self, v: int, limit: int) -> tuple[int, int] | None:
@@ -118,6 +119,11 @@ class SpeakerFinder:
             return False
         if has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS):
             return False
+        if t.norm.startswith("ب") and len(t.forms) > 1 and t.norm not in ("باسم",) \
+                and not (t.norm in L.ADJUNCT_NOUNS or t.norm in L.SAYING_NOUNS or t.norm in L.ORG_HEADS
+                         or t.norm in L.ROLE_NOUNS) \
+                and not self._entities.overlapping(t.span.start, t.span.end):
+            return False                                     # "وأضاف بنغمة لا تخلو من التهكم": how, not who
         return not (j == i + 1 and t.norm in L.DEMONSTRATIVES)
 
     def _stop(self, j: int, limit: int) -> bool:
@@ -127,6 +133,8 @@ class SpeakerFinder:
         if _name_ali(self.text, t) or (j > 0 and _name_sabah(self.text, t, toks[j - 1],
                                                               toks[j + 1] if j + 1 < limit else None)):
             return False                                     # "الرائد حسين علي", "صباح كرحوت": names
+        if j > 0 and _PARTICIPLE.match(n) and not has(t, L.ROLE_NOUNS) and toks[j - 1].kind == "word":
+            return True                                      # "الوزير التركي مدافعاً عما ...": how he said it
         if n in L.DEMONSTRATIVES or n == "بشدة":
             return True                                      # "نفى المحامي هذه الاتهامات": the object
         if n == "في" and any(_adjunct(toks[k]) for k in range(j + 1, min(limit, j + 3))):

@@ -151,12 +151,14 @@ def candidates(ctx: "_Context") -> list[Candidate]:
         for found in founds:
             found.metric = _refine(ctx, toks, found)
     found_all = [(c.found, c.source, c.sentence) for c in out if c.found is not None]
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple] = set()
     for c in out:
         found = c.found
-        if found is None or (found.metric, c.quantity.value) in seen or _restates(found, found_all):
-            continue
-        seen.add((found.metric, c.quantity.value))
+        key = (found.metric, c.quantity.value, found.population if found.metric == "other" else None) \
+            if found is not None else None
+        if found is None or key in seen or _restates(found, found_all):
+            continue                              # ('other' counts of different people are different figures)
+        seen.add(key)
         c.rule_keep = True
     return out
 
@@ -303,6 +305,10 @@ def _counted(toks, q: Quantity, first: int, last: int, after: int):
         return (noun, first - 1) if noun else _REJECT
     if nxt is None:
         return None, None
+    if nxt.norm in lx.CASES and after + 1 < len(toks):     # '658 حالة اختطاف': cases of what befell people
+        trig = _trigger(toks, after + 1)
+        if trig is not None and trig[1]:
+            return lx.Noun("people", trig[0]), after + 1
     if any(f in lx.THINGS for f in _forms(nxt)):
         return _REJECT
     noun = _noun(nxt, counted=True)                       # after it: '66 ألف شخص'

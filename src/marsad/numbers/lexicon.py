@@ -199,3 +199,5 @@ PERIOD_UNITS = {**{norm(w): 1 for w in "يوم يوما أيام".split()},
                 **{norm(w): 365 for w in "عام عاما أعوام سنة سنوات سنين عامين سنتين".split()}}
 PERIOD_PREPS = {norm(w) for w in "خلال في منذ مدى طوال طيلة مدار غضون".split()}
 PERIOD_MIN_DAYS = 20
+# "658 حالة اختطاف", "و3 حالات وفاة": a count of cases of something that befell people counts them.
+CASES = {norm(w) for w in "حالة حالات".split()}

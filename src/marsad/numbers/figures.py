@@ -520,6 +520,10 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
             metric = "camp_population"
     if metric == "camp_population" and _CAMP not in words:
         return found.noun_metric or "other"               # 'يعيش في الغوطة 400 ألف شخص': a town, not a camp
+    if metric == "killed" and clause & lx.COURT:
+        return "other"                                    # 'قضت بإعدام 14 متهما': sentenced, not killed
+    if metric == "displaced" and found.population in lx.COMBATANTS and found.parent is None:
+        return "other"                                    # 'عشرات المسلحين فروا': fighters fleeing, not displaced
     if metric == "killed" and clause & lx.NON_VIOLENT:
         return "deaths"
     if metric == "injured" and clause & lx.DISEASE:
@@ -576,6 +580,11 @@ def _over_a_period(toks: list[Token], found: "_Found") -> bool:
                                 len(toks)):k]
     for k in range(1, len(clause)):
         t = clause[k]
+        if t.norm.lstrip("وف") == _SINCE and k + 1 < len(clause):
+            nxt = clause[k + 1]                           # 'منذ عام 2013', 'منذ بدء الأزمة', 'منذ 2011'
+            if any(f in _WAR_START for f in _forms(nxt)) or nxt.norm in lx.YEAR_WORDS or (
+                    nxt.kind == "number" and nxt.norm.isdigit() and 1900 <= int(nxt.norm) <= 2100):
+                return True
         if t.kind != "word" or not any(f in lx.PERIOD_UNITS for f in t.forms):
             continue
         j = k - 1

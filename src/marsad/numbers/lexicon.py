@@ -143,7 +143,7 @@ _TRIGGERS = [
     ("refugees", True, """لجوء"""),
     ("camp_population", False, """يقطن يقطنه يقطنها يؤوي يأوي تؤوي يستضيف يستضيفها يعيش يعيشون"""),
     ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
-        القبض قبض ضبطهم احتجازهم أسروا"""),
+        القبض قبض قبضت قبضوا ضبطهم احتجازهم أسروا حبس بحبس"""),
     ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
     ("released", True, """إفراج أفرج أفرجت سراح"""),
     ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
@@ -201,3 +201,11 @@ PERIOD_PREPS = {norm(w) for w in "خلال في منذ مدى طوال طيلة 
 PERIOD_MIN_DAYS = 20
 # "658 حالة اختطاف", "و3 حالات وفاة": a count of cases of something that befell people counts them.
 CASES = {norm(w) for w in "حالة حالات".split()}
+# Courts: a death sentence ('قضت بإعدام 14 متهما', 'الحكم بالإعدام') is not a killing.
+COURT = {norm(w) for w in """محكمة المحكمة قضت حكمت حكم الحكم أحكام بالإعدام القاضي أدانت أدان إدانة
+    المتهمين متهما""".split()}
+# Who counts as fighters: their flight is a retreat, not displacement.
+COMBATANTS = {"fighters", "gunmen", "jihadists", "militants", "rebels", "ISIS fighters", "suicide bombers",
+              "commanders", "soldiers", "officers", "wanted people", "suspects", "infiltrators", "attackers",
+              "members"}
+YEAR_WORDS = {norm(w) for w in "عام العام سنة".split()}

@@ -341,7 +341,7 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     toll = _toll(ctx, toks, first)
     if toll and noun is None:
         noun, noun_at = toll[0], None
-    if 1900 <= q.value <= 2100 and noun is None and q.value_max is None and toks[first].kind == "number" \
+    if 1900 <= q.value <= 2100 and noun_at is None and q.value_max is None and toks[first].kind == "number" \
             and first == last:
         return None                                       # a year the times stage did not claim
     # 2. the metric

@@ -202,8 +202,7 @@ PERIOD_MIN_DAYS = 20
 # "658 حالة اختطاف", "و3 حالات وفاة": a count of cases of something that befell people counts them.
 CASES = {norm(w) for w in "حالة حالات".split()}
 # Courts: a death sentence ('قضت بإعدام 14 متهما', 'الحكم بالإعدام') is not a killing.
-COURT = {norm(w) for w in """محكمة المحكمة قضت حكمت حكم الحكم أحكام بالإعدام القاضي أدانت أدان إدانة
-    المتهمين متهما""".split()}
+COURT = {norm(w) for w in """محكمة المحكمة قضت حكمت أحكام بالإعدام القاضي أدانت أدان إدانة""".split()}
 # Who counts as fighters: their flight is a retreat, not displacement.
 COMBATANTS = {"fighters", "gunmen", "jihadists", "militants", "rebels", "ISIS fighters", "suicide bombers",
               "commanders", "soldiers", "officers", "wanted people", "suspects", "infiltrators", "attackers",

@@ -40,7 +40,9 @@ from . import roles
 from .merge import Draft
 
 CUES_PATH = Path(__file__).resolve().parents[1] / "data" / "event_cues.json"
-NEIGHBOURS = 1               # sentences on either side of the event's own
+NEIGHBOURS = 1               # sentences on either side of the event's own: actors
+COUNT_NEIGHBOURS = 2         # counts
+COUNT_LEAD = 2               # and the article's first sentences, where the toll is told
 
 
 @lru_cache(maxsize=1)
@@ -104,9 +106,11 @@ def refine(ctx: cx.Context, d: Draft) -> None:
     w = _Window(ctx, d)
     for role in ("actor1", "actor2"):
         cands = actor_candidates(w, d, role)
+        if role == "actor1":           # ACLED never codes civilians as the side that acts
+            cands = [c for c in cands if c.value is None or c.value.actor_type != 7]
         if rec is not None:
             rec[role] = cands
-        m = roles_model.get(role) if roles_model else None
+        m = _linear(roles_model, role)
         if m is not None and cands:
             pick = m.best(cands)
             if pick is not None:
@@ -116,13 +120,20 @@ def refine(ctx: cx.Context, d: Draft) -> None:
     cands = count_candidates(w, d)
     if rec is not None:
         rec["fatalities"] = cands
-    m = counts_model.get("fatalities") if counts_model else None
+    m = _linear(counts_model, "fatalities")
     if m is not None and cands and d.sub_event_type != "Arrests":
         pick = m.best(cands)
         if pick is not None:
             d.fatalities = pick.value
     if rec is not None:
         _recorder.append(rec)
+
+
+def _linear(m, name: str) -> Linear | None:
+    got = m.get(name) if m else None
+    if isinstance(got, dict):          # a model not compiled by its learner (not registered)
+        got = Linear(got) if got.get("weights") else None
+    return got
 
 
 # --- the event's window of sentences ---------------------------------------------------------
@@ -133,9 +144,7 @@ class _Window:
         self.s0 = self.sentence_of(d.trigger.start)
         own = {self.sentence_of(sp.start) for sp in (d.evidence_all or [d.evidence])} | {self.s0}
         self.own = own
-        lo, hi = max(0, min(own) - NEIGHBOURS), min(len(ctx.views) - 1, max(own) + NEIGHBOURS)
-        self.sents = [k for k in range(lo, hi + 1) if k in own or abs(k - self.s0) <= NEIGHBOURS
-                      or any(abs(k - o) <= NEIGHBOURS for o in own)]
+        self.sents = self.around(NEIGHBOURS)
         v0 = ctx.views[self.s0]
         self.t0 = cx.token_index(v0, d.trigger)
         self.clause0 = v0.clause_of(self.t0)
@@ -143,6 +152,12 @@ class _Window:
         self.quote_spans = [q.span for q in quotes if q.span is not None]
         self.speaker_spans = [q.speaker_span for q in quotes if q.speaker_span is not None]
         self._slots: dict[int, dict[int, Any]] = {}
+
+    def around(self, nb: int, lead: int = 0) -> list[int]:
+        """The event's sentences, `nb` on either side of each, and the article's first `lead`."""
+        n = len(self.ctx.views)
+        got = {k for o in self.own for k in range(max(0, o - nb), min(n, o + nb + 1))}
+        return sorted(got | set(range(min(lead, n))))
 
     def sentence_of(self, at: int) -> int:
         return max(0, bisect.bisect_right(self.ctx.sent_starts, at) - 1)
@@ -187,7 +202,10 @@ def _position(w: _Window, span: Span) -> tuple[int, dict[str, float]]:
     elif k in w.own:
         f["own"] = 1.0
     else:
-        f["nb" + ("p" if k < w.s0 else "n")] = 1.0
+        gap = min(abs(k - o) for o in w.own)
+        f[f"nb{'p' if k < w.s0 else 'n'}{min(gap, 3)}"] = 1.0
+    if k < 2:
+        f["lead"] = 1.0
     return k, f
 
 
@@ -259,9 +277,11 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
                 for name in ("target", "agent_marked", "speaker"):
                     if getattr(s, name):
                         f[name] = 1.0
+                        f[f"{name}|{etype}"] = 1.0
                         if k == w.s0:
                             f[f"{name}|s0"] = 1.0
-            if prev & c["attack_nouns"] or (prev2 & c["attack_nouns"] and view.tokens[j].norm[:1] == "ل"):
+            if prev & c["attack_nouns"] or (prev2 & c["attack_nouns"] and (
+                    view.tokens[j].norm[:1] == "ل" or view.tokens[j - 1].norm in ("من", "ل"))):
                 f["possessor"] = 1.0
             if prev & c["agent_preps"] or prev2 & c["agent_preps"]:
                 f["agent_prep"] = 1.0
@@ -272,6 +292,14 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
                 f[f"pre_{lead}"] = 1.0
             if view.has(c["speech_verbs"], max(0, j - 3), j) is not None:
                 f["speech_near"] = 1.0
+            sp = view.has(c["speech_verbs"], 0, j)
+            if sp is not None and j - sp <= 12:
+                comp = view.has(c["complementizers"], j + 1, min(len(view.tokens), j + 8))
+                if comp is not None:       # "وقال ضابط في الشرطة ... إن الهجوم نفذه انتحاري"
+                    f["speech_clause"] = 1.0
+                    f[f"speech_clause|{etype}"] = 1.0
+                    if k == w.s0 and comp < w.t0:
+                        f["speech_clause|s0"] = 1.0
             if view.has(c["claim_words"], j + 1, j + 5) is not None:
                 f["claims"] = 1.0
             if _inside(a.span, w.speaker_spans):
@@ -284,10 +312,14 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
         defaults.append(roles.civilians_actor())
     elif country and d.sub_event_type == "Arrests":
         defaults.append(roles.police_actor(country))
+    unnamed = any(ctx.views[k].has(c["unnamed_attackers"], 0, len(ctx.views[k].tokens)) is not None
+                  for k in sorted(w.own))
     for a in defaults:
         key = _key(a)
         if key not in out:
             out[key] = Candidate(key, a, common(key, a))
+            if unnamed and key == "unidentified_armed_group":
+                out[key].feats["unnamed_attacker"] = 1.0   # "نفذه انتحاري"، "مسلحون مجهولون"
         elif key is not None and key == rule[role]:
             out[key].feats["rule"] = 1.0
     return list(out.values())
@@ -317,7 +349,7 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
                 have.feats[f] = max(have.feats.get(f, 0.0), v)
 
     rule = d.fatalities
-    for k in w.sents:
+    for k in w.around(COUNT_NEIGHBOURS, COUNT_LEAD):
         view = ctx.views[k]
         n = len(view.tokens)
         cum = view.has(c["cumulative"], 0, n) is not None
@@ -355,6 +387,15 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
             if q.value == rule:
                 f["rule"] = 1.0
             add(q.value, f)
+        for value, size, j in _tallies(view, ctx.in_sentence(ctx.quantities, view), c):
+            f = {"tally": 1.0, f"tally{min(size, 3)}": 1.0, "log_v": math.log1p(value) / 5.0}
+            _, pos = _position(w, view.tokens[j].span)
+            f.update(pos)
+            if cum:
+                f["cum_sent"] = 1.0
+            if value == rule:
+                f["rule"] = 1.0
+            add(value, f)
     for value in (None, rule):
         if value not in out:
             f = {"rule": 1.0} if value == rule else {}
@@ -369,3 +410,31 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
         if cand.key is not None:
             cand.feats[f"sub|{sub}"] = 1.0
     return list(out.values())
+
+
+def _tallies(view, quants, c) -> list[tuple[int, int, int]]:
+    """Counts a casualty word lists one after another, added up: "مقتل ضابط وثلاثة جنود" (1 + 3),
+    "مقتل عنصرين من حزب الله وثلاثة من اللجان" (2 + 3): (sum, number of parts, token of the word)."""
+    n = len(view.tokens)
+    q_at = {cx.token_index(view, q.span): q for q in quants if not q.ordinal and q.value}
+    out = []
+    for j in range(n):
+        if not view.forms[j] & c["killed"]:
+            continue
+        parts, k = [], j + 1
+        while k < min(n, j + 14):
+            forms = view.forms[k]
+            if forms & (c["injured"] | c["detained"]) or view.tokens[k].kind == "punct":
+                break
+            if k in q_at:
+                parts.append(q_at[k].value)
+                k += 2              # the noun counted
+                continue
+            if forms & cx.DUAL_PERSON:
+                parts.append(2)
+            elif forms & cx.SINGULAR_PERSON and not (k > 0 and (k - 1) in q_at):
+                parts.append(1)
+            k += 1
+        if parts:
+            out.append((sum(parts), len(parts), j))
+    return out

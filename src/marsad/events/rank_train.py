@@ -16,7 +16,9 @@ from ..text import norm
 from . import rank
 
 EVENT_KM, DATE_DAYS = 50.0, 2
+L2 = 1.0
 C = 0.5
+METHOD = "lr"
 
 
 def _gold_key(a) -> str | None:
@@ -96,8 +98,14 @@ def paired(article, gold: dict) -> list[tuple[dict, dict]]:
 
 
 def _fit(groups: list[list[tuple[dict, bool]]]) -> dict:
+    return _fit_lr(groups) if METHOD == "lr" else _fit_clogit(groups)
+
+
+def _fit_lr(groups: list[list[tuple[dict, bool]]]) -> dict:
+    """A logistic regression over every candidate of every group (is this the gold value?)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
+    groups = [g for g in groups if any(y for _, y in g)]
     rows = [f for g in groups for f, _ in g]
     ys = [int(y) for g in groups for _, y in g]
     if not rows or len(set(ys)) < 2:
@@ -108,7 +116,47 @@ def _fit(groups: list[list[tuple[dict, bool]]]) -> dict:
     lr.fit(x, ys)
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, lr.coef_[0]) if abs(w) > 1e-6}
-    return {"weights": weights, "bias": round(float(lr.intercept_[0]), 5), "groups": len(groups)}
+    return {"weights": weights, "bias": round(float(lr.intercept_[0]), 5), "groups": len(groups), "C": C}
+
+
+def _fit_clogit(groups: list[list[tuple[dict, bool]]], l2: float | None = None) -> dict:
+    """A conditional logit (softmax over each group's candidates, L2): the weights by feature name."""
+    import numpy as np
+    from scipy.optimize import minimize
+    l2 = L2 if l2 is None else l2
+    groups = [g for g in groups if any(y for _, y in g) and len(g) > 1]
+    names = sorted({f for g in groups for feats, _ in g for f in feats})
+    if not groups or not names:
+        return {"weights": {}, "bias": 0.0, "groups": len(groups)}
+    col = {n: k for k, n in enumerate(names)}
+    mats, pos = [], []
+    for g in groups:
+        x = np.zeros((len(g), len(names)))
+        for r, (feats, _) in enumerate(g):
+            for f, v in feats.items():
+                x[r, col[f]] = v
+        mats.append(x)
+        pos.append(next(r for r, (_, y) in enumerate(g) if y))
+    big = np.vstack(mats)
+    bounds = np.cumsum([0] + [len(g) for g in groups])
+    target = np.zeros(len(names))
+    for x, p in zip(mats, pos):
+        target += x[p]
+
+    def loss(w):
+        s = big @ w
+        total, grad = -float(target @ w), -target.copy()
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            z = s[a:b]
+            m = z.max()
+            e = np.exp(z - m)
+            total += m + float(np.log(e.sum()))
+            grad += (e / e.sum()) @ big[a:b]
+        return total + 0.5 * l2 * float(w @ w), grad + l2 * w
+
+    w = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
+    weights = {n: round(float(v), 5) for n, v in zip(names, w) if abs(v) > 1e-6}
+    return {"weights": weights, "bias": 0.0, "groups": len(groups), "l2": l2}
 
 
 class _Ranker:

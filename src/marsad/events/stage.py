@@ -14,7 +14,7 @@ from ..article import Article, Event, Span
 from ..text import norm
 from ..pipeline import stage
 from . import context as cx
-from . import counts, dating, location, roles
+from . import counts, dating, location, rank, roles
 from . import classify as cl
 from .describe import PLOVER, event_id, notes
 from .detect import find_triggers, sentence_views
@@ -53,6 +53,7 @@ def extract_events(article: Article) -> list[Event]:
         if d.location is None or d.confidence < MIN_CONFIDENCE:
             continue
         _conventions(d)
+        rank.refine(ctx, d)          # learned actors and counts (rules' values without a model)
         events.append(_event(article, d))
     return events
 

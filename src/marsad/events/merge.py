@@ -45,6 +45,9 @@ class Draft:
     separate: bool = False          # introduced as another incident ("وفي واقعة منفصلة")
     mentions: int = 1
     evidence_all: list[Span] = field(default_factory=list)
+    feats: dict | None = None       # the event-mention model's features (generous detection only)
+    group: int = -1                 # the mention it comes from (generous detection only)
+    alt_place: bool = False         # another place of the sentence than the rules chose
 
 
 def _is(a: ActorMention | None, b: ActorMention | None) -> bool:

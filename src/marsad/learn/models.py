@@ -23,7 +23,9 @@ PACKAGED = Path(__file__).resolve().parents[1] / "data" / "models"
 
 # The learners, in pipeline order ("module:attribute", imported on first use). A learner whose
 # stage comes later may use the decisions of those before it: folds train them in this order.
-LEARNERS: list[str] = []
+LEARNERS: list[str] = [
+    "marsad.events.learned:EVENT_MENTION",
+]
 
 _UNSET = object()
 _override: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ import math
 from datetime import date
 
 from ..text import norm
+from . import incident as inc
 from . import mention as mn
 
 EVENT_KM, DATE_DAYS = 50.0, 2
@@ -128,3 +129,52 @@ class EventMention:
 
 
 EVENT_MENTION = EventMention()
+
+
+def closest_gold(gold: dict, d) -> int | None:
+    """The gold event the scorer would most likely pair with draft `d` (closest in days, then km)."""
+    best = None
+    for k, g in enumerate(gold.get("events") or []):
+        if not compatible(g, d):
+            continue
+        dg, dd = _iso(g.get("date")), _iso(d.date)
+        days = abs((dg - dd).days) if dg and dd else 0
+        gl, p = g.get("location") or {}, d.location
+        km = _km(gl["lat"], gl["lon"], p.lat, p.lon) if gl.get("lat") is not None and p.lat is not None \
+            and gl.get("lon") is not None and p.lon is not None else 0.0
+        key = (days * 100 + km, k)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[1]
+
+
+class IncidentMerge:
+    name, stage = inc.MODEL, "events"
+
+    def examples(self, article, gold):
+        from .. import learn
+        from .relevance import is_conflict_article
+        from .stage import mentions
+        if not article.layer("tokens") or not is_conflict_article(article):
+            return []
+        drafts = [d for d in mentions(article, learn.model(mn.MODEL)) if d.location is not None]
+        order = sorted(drafts, key=lambda d: (-d.confidence, d.evidence.start))
+        ids = [closest_gold(gold, d) for d in order]
+        out = []
+        for a in range(len(order)):
+            for b in range(a + 1, len(order)):
+                k, d = order[a], order[b]
+                if k.event_type != d.event_type or ids[a] is None or ids[b] is None:
+                    continue
+                label = int(ids[a] == ids[b] or ids[b] is None)
+                out.append((inc.pair_features(k, d), label, str(article.id)))
+        return out
+
+    def fit(self, examples):
+        return mn.fit_linear(examples, choose_threshold=False)
+
+    def compile(self, raw):
+        return inc.PairModel(mn.Linear(raw["weights"], 0.5))
+
+
+INCIDENT_MERGE = IncidentMerge()

@@ -16,6 +16,7 @@ from ..pipeline import stage
 from . import context as cx
 from . import counts, dating, location, roles
 from . import classify as cl
+from . import incident as inc
 from . import mention as mn
 from .. import learn
 from .describe import PLOVER, event_id, notes
@@ -38,17 +39,25 @@ def extract_events(article: Article) -> list[Event]:
     if not article.layer("tokens") or not is_conflict_article(article):
         return []
     model = learn.model(mn.MODEL)
-    drafts = candidates(article, generous=model is not None)
-    if model is not None:
-        drafts = _accepted(model, drafts)
-    _inherit_actors(drafts)
+    drafts = mentions(article, model)
+    pairs = learn.model(inc.MODEL)
     events = []
-    for d in merge(drafts):
+    for d in merge(drafts, same=None if pairs is None else pairs.same):
         if d.location is None or (model is None and d.confidence < MIN_CONFIDENCE):
             continue
         _conventions(d)
         events.append(_event(article, d))
     return events
+
+
+def mentions(article: Article, model=None) -> list[Draft]:
+    """The drafts that go to merging: those the event-mention model accepts (the rules' when
+    there is no model), with the actors later mentions inherit."""
+    drafts = candidates(article, generous=model is not None)
+    if model is not None:
+        drafts = _accepted(model, drafts)
+    _inherit_actors(drafts)
+    return drafts
 
 
 def candidates(article: Article, generous: bool = False) -> list[Draft]:

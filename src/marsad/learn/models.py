@@ -25,6 +25,8 @@ PACKAGED = Path(__file__).resolve().parents[1] / "data" / "models"
 # stage comes later may use the decisions of those before it: folds train them in this order.
 LEARNERS: list[str] = [
     # "marsad.numbers.learned:LEARNER",
+    "marsad.events.learned:EVENT_MENTION",
+    "marsad.events.learned:INCIDENT_MERGE",
     "marsad.events.rank_train:ROLES",
 ]
 

@@ -129,7 +129,8 @@ def export(db: str | Path | Store, fmt: str, out: str | IO | None = None,
         with Store(db, read_only=True) as store:
             return _figures(store.con, out, where, params)
     where, params = filters.where()
-    if isinstance(db, Store):
+    from .parquet import ParquetStore
+    if isinstance(db, (Store, ParquetStore)):
         return _export(db, db.con.cursor(), fmt, out, where, params)
     with Store(db, read_only=True) as store:
         return _export(store, store.con, fmt, out, where, params)

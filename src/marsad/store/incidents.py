@@ -184,9 +184,8 @@ def _write(con, insert, groups: list[tuple[str, str, list[str]]], articles: dict
     members = [m for _, _, inc in groups for m in inc]
     reports = {r["event_id"]: r for r in _by_id(con, "events", REPORT_COLUMNS, members,
                                                  join="JOIN articles a USING (article_key)", alias="e")}
-    insert("incident_reports", [{"event_id": m, "article_key": articles[m], "incident_id": iid, "component_id": cid}
-                                for cid, iid, inc in groups for m in inc])
-    rows = [build(iid, [reports[m] for m in inc]) for _, iid, inc in groups]
+    members_rows, rows = incident_rows(groups, articles, reports)
+    insert("incident_reports", members_rows)
     for row in rows:
         for c in ("date", "date_start", "first_reported", "last_reported"):
             if isinstance(row.get(c), Date):
@@ -313,6 +312,34 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
     _write(con, insert, groups, articles)
 
 
+def cluster_block(model: Model, threshold: float, sigs: list[Sig]
+                  ) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, list[str]]]]:
+    """All the links among the reports of one block, and its (component id, incident id, members):
+    what `rebuild` does for each block of a store, and a Spark job for each group of reports
+    (`marsad.batch.spark`). A function of the set of reports alone, not of their order."""
+    index = _Block(sigs)
+    links = []
+    for i, s in enumerate(index.sigs):
+        hi = bisect.bisect_right(index.days, index.days[i] + model.window)
+        for c in index.sigs[i + 1:hi]:
+            link = _link(model, threshold, s, c)
+            if link:
+                links.append(link)
+    articles = {s.event_id: s.article_key for s in sigs}
+    groups = _cluster(sorted(articles), articles, sorted(links), _matcher(model, threshold,
+                                                                          {s.event_id: s for s in sigs}))
+    return links, groups
+
+
+def incident_rows(groups: list[tuple[str, str, list[str]]], articles: dict[str, str], reports: dict[str, dict]
+                  ) -> tuple[list[dict], list[dict]]:
+    """(incident_reports rows, incidents rows) of these groups; `reports` maps each member to its
+    row of REPORT_COLUMNS (an `events` row with its article's date as `article_date`)."""
+    links = [{"event_id": m, "article_key": articles[m], "incident_id": iid, "component_id": cid}
+             for cid, iid, inc in groups for m in inc]
+    return links, [build(iid, [reports[m] for m in inc]) for _, iid, inc in groups]
+
+
 def rebuild(con, insert, model: Model | None = None, threshold: float | None = None,
             progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Re-cluster the whole store (match keys missing for older reports are computed first)."""
@@ -330,20 +357,10 @@ def rebuild(con, insert, model: Model | None = None, threshold: float | None = N
         sigs = [model.sig(r) for r in _rows(
             con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, {', '.join('e.' + c for c in EVENT_KEYS)} "
                  "FROM match_keys m JOIN events e USING (event_id) WHERE m.block = ? ORDER BY m.event_id", [block])]
-        index = _Block(sigs)
-        links = []
-        for i, s in enumerate(index.sigs):
-            hi = bisect.bisect_right(index.days, index.days[i] + model.window)
-            for c in index.sigs[i + 1:hi]:
-                link = _link(model, threshold, s, c)
-                if link:
-                    links.append(link)
+        links, groups = cluster_block(model, threshold, sigs)
         insert("dedup_links", [{"a": a, "b": b, "p": p} for a, b, p in links])
         links_total += len(links)
-        articles = {s.event_id: s.article_key for s in sigs}
-        groups = _cluster(sorted(articles), articles, sorted(links), _matcher(model, threshold,
-                                                                              {s.event_id: s for s in sigs}))
-        _write(con, insert, groups, articles)
+        _write(con, insert, groups, {s.event_id: s.article_key for s in sigs})
         if progress:
             progress(n + 1, len(blocks))
     set_state(con, model=model.id, pending=None)

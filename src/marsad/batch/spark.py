@@ -286,7 +286,9 @@ def match_group(items: Iterable[tuple[dict, dict]], threshold: float | None) -> 
     for key, report in items:
         keys.append(key)
         reports[key["event_id"]] = report
-    sigs = [model.sig(k) for k in sorted(keys, key=lambda k: k["event_id"])]
+    # a report's signature also reads some of its events row (incidents.EVENT_KEYS), as the store's does
+    sigs = [model.sig(dict(k, **{c: reports[k["event_id"]].get(c) for c in incidents.EVENT_KEYS}))
+            for k in sorted(keys, key=lambda k: k["event_id"])]
     links, groups = incidents.cluster_block(model, threshold, sigs)
     members, rows = incidents.incident_rows(groups, {s.event_id: s.article_key for s in sigs}, reports)
     for a, b, p in links:
@@ -518,8 +520,9 @@ def deduplicate(spark, out: Path, threshold: float | None = None, partitions: in
     staging = _staging(out)
     where, root = str(staging), str(out)
     try:
-        # As a store records them after its first clustering: the model and the threshold the links were made at.
-        state = [("model", model.id), ("threshold", repr(model.threshold if threshold is None else threshold))]
+        # As a store records them after its first clustering: the model the links were made with, and the
+        # threshold only when the user chose one (the model's own is not recorded as chosen).
+        state = [("model", model.id)] + ([("threshold", repr(threshold))] if threshold is not None else [])
         write_file("dedup_state", [to_tuple("dedup_state", {"key": k, "value": v}) for k, v in state],
                    staging / "dedup_state" / "part-00000.parquet")
         counts: dict[str, int] = {}

@@ -11,7 +11,7 @@ import time
 
 import click
 
-FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl")     # = exports.FORMATS
+FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl", "figures-csv")     # = exports.FORMATS
 SUMMARIES = ("events-by-type", "events-by-country", "events-by-week", "top-actors")   # = queries.SUMMARIES
 DB_HELP = "The DuckDB database file (created if missing). One process at a time may write it."
 
@@ -160,7 +160,7 @@ class _Progress:
               help="Output file ('-' for standard output; Parquet needs a file).")
 def export(db, parquet_dir, fmt, since, until, country, event_type, out):
     """Export the stored incidents (one record each, with its sources): ACLED CSV, GeoJSON, Parquet, JSON Lines
-    or PLOVER JSON Lines."""
+    or PLOVER JSON Lines; or the stored figures, one CSV row each (figures-csv)."""
     from ..errors import MarsadError
     from .exports import export as run_export
 
@@ -183,7 +183,8 @@ def export(db, parquet_dir, fmt, since, until, country, event_type, out):
     except MarsadError as e:
         _fail(e.message)
     note = f" ({result.message})" if result.message else ""
-    click.echo(f"marsad export: {result.rows} incidents as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
+    what = "figures" if fmt == "figures-csv" else "incidents"
+    click.echo(f"marsad export: {result.rows} {what} as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
 
 
 @click.command()

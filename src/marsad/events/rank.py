@@ -78,6 +78,45 @@ class Linear:
         return best
 
 
+class CountModel:
+    """Two decisions: which number is the count (a `Linear` over the numbers, trained on events
+    that have one), then whether the event reports a count at all (a logistic regression over
+    the event: the rules' choice, the best number's features and score; "no count" when its
+    probability reaches `threshold`)."""
+
+    def __init__(self, raw: dict):
+        self.rank = Linear(raw["rank"])
+        self.none = Linear(raw["none"])
+        self.threshold = float(raw.get("threshold", 0.5))
+
+    def best(self, cands: list[Candidate]) -> Candidate | None:
+        nums = [c for c in cands if c.key is not None]
+        none = next((c for c in cands if c.key is None), None)
+        if not nums:
+            return none
+        feats, top = none_features(cands, self.rank)
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.none.score(feats)))))
+        return none if (p >= self.threshold and none is not None) else top
+
+
+def none_features(cands: list[Candidate], ranker: Linear) -> tuple[dict[str, float], Candidate | None]:
+    """The event's features for "does it report a count?", and its best-ranked number."""
+    nums = [c for c in cands if c.key is not None]
+    rule = next((c for c in cands if c.feats.get("rule")), None)
+    f: dict[str, float] = {"rule_none" if rule is None or rule.key is None else "rule_value": 1.0}
+    none = next((c for c in cands if c.key is None), None)
+    if none is not None:
+        f.update({k: 1.0 for k in none.feats if k.startswith("none|")})
+    top = ranker.best(nums) if nums else None
+    if top is None:
+        f["no_numbers"] = 1.0
+        return f, None
+    f["best_score"] = ranker.score(top.feats)
+    f.update({"best:" + k: v for k, v in top.feats.items() if not k.startswith("sub|") and k != "log_v"})
+    f["numbers"] = math.log1p(len(nums))
+    return f, top
+
+
 # --- recording (training only) ---------------------------------------------------------------
 
 _recorder: list | None = None
@@ -132,7 +171,7 @@ def refine(ctx: cx.Context, d: Draft) -> None:
 def _linear(m, name: str) -> Linear | None:
     got = m.get(name) if m else None
     if isinstance(got, dict):          # a model not compiled by its learner (not registered)
-        got = Linear(got) if got.get("weights") else None
+        got = CountModel(got) if "rank" in got else Linear(got) if got.get("weights") else None
     return got
 
 
@@ -158,6 +197,14 @@ class _Window:
         n = len(self.ctx.views)
         got = {k for o in self.own for k in range(max(0, o - nb), min(n, o + nb + 1))}
         return sorted(got | set(range(min(lead, n))))
+
+    def triggers(self) -> list:
+        """The article's event triggers (found once per article, kept on its context)."""
+        got = getattr(self.ctx, "_rank_triggers", None)
+        if got is None:
+            from .detect import find_triggers
+            got = self.ctx._rank_triggers = find_triggers(self.ctx.article, self.ctx.views)
+        return got
 
     def sentence_of(self, at: int) -> int:
         return max(0, bisect.bisect_right(self.ctx.sent_starts, at) - 1)
@@ -333,11 +380,12 @@ _FIG = {"killed": "k", "injured": "i", "detained": "d", "conflict_deaths": "c", 
 def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
     ctx, c = w.ctx, cues()
     sub = d.sub_event_type[:14]
-    fig_at = {}
+    fig_at, fig_loose = {}, []
     for f in ctx.figures:
-        sp = f.quantity or f.evidence
-        if sp is not None:
-            fig_at[sp.start] = f.metric
+        if f.quantity is not None:
+            fig_at[f.quantity.start] = f.metric
+        elif f.evidence is not None:            # no number span: the number its evidence holds
+            fig_loose.append((f.evidence, f.metric))
     out: dict[Any, Candidate] = {}
 
     def add(value, feats):
@@ -349,6 +397,17 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
                 have.feats[f] = max(have.feats.get(f, 0.0), v)
 
     rule = d.fatalities
+    me = w.ctx.views[w.s0].tokens[w.t0].span.start
+    in_s0 = [t for t in w.triggers() if t.view.index == w.s0]
+    mine = next((t.concept for t in in_s0 if t.i == w.t0), None)
+    # other events' triggers: another kind of action (a casualty noun reports this event's toll)
+    others = [t.token.span.start for t in in_s0 if t.i != w.t0 and t.concept not in (mine, "KILL")]
+
+    def elsewhere(at: int) -> bool:
+        """The rules' convention: a count is the nearest trigger's before it (in the trigger's sentence)."""
+        owner = max([o for o in others + [me] if o <= at], default=None)
+        return owner is not None and owner != me
+
     for k in w.around(COUNT_NEIGHBOURS, COUNT_LEAD):
         view = ctx.views[k]
         n = len(view.tokens)
@@ -360,7 +419,8 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
             _, pos = _position(w, q.span)
             f.update(pos)
             j = cx.token_index(view, q.span)
-            metric = fig_at.get(q.span.start)
+            metric = fig_at.get(q.span.start) or next(
+                (m for sp, m in fig_loose if sp.start <= q.span.start < sp.end), None)
             f["fig:" + _FIG.get(metric, "x" if metric else "none")] = 1.0
             for name, tag in (("killed", "k"), ("injured", "i"), ("detained", "d")):
                 if view.has(c[name], max(0, j - 3), j) is not None:
@@ -386,8 +446,16 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
                 f["in_quote"] = 1.0
             if q.value == rule:
                 f["rule"] = 1.0
+            if k == w.s0 and others:
+                at = q.span.start
+                if any(min(me, at) < o < max(me, at) for o in others):
+                    f["trigger_between"] = 1.0      # another event's trigger stands between
+                if elsewhere(at) and q.value != rule:
+                    continue
             add(q.value, f)
         for value, size, j in _tallies(view, ctx.in_sentence(ctx.quantities, view), c):
+            if k == w.s0 and others and value != rule and elsewhere(view.tokens[j].span.start):
+                continue
             f = {"tally": 1.0, f"tally{min(size, 3)}": 1.0, "log_v": math.log1p(value) / 5.0}
             _, pos = _position(w, view.tokens[j].span)
             f.update(pos)

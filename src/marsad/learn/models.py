@@ -25,6 +25,7 @@ PACKAGED = Path(__file__).resolve().parents[1] / "data" / "models"
 # stage comes later may use the decisions of those before it: folds train them in this order.
 LEARNERS: list[str] = [
     "marsad.events.rank_train:ROLES",
+    "marsad.events.rank_train:COUNTS",
 ]
 
 _UNSET = object()

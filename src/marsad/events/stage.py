@@ -53,7 +53,7 @@ def extract_events(article: Article) -> list[Event]:
         if d.location is None or d.confidence < MIN_CONFIDENCE:
             continue
         _conventions(d)
-        rank.refine(ctx, d)          # learned actors and counts (rules' values without a model)
+        rank.refine(ctx, d, triggers)   # learned actors and counts (rules' values without a model)
         events.append(_event(article, d))
     return events
 

@@ -395,6 +395,10 @@ def _position(w: _Window, span: Span) -> tuple[int, dict[str, float]]:
     return k, f
 
 
+_RN = ("s0", "s0b", "s0a", "own", "nbp1", "nbn1", "lead", "possessor", "agent_prep", "target", "speaker",
+       "first", "t1", "t2", "t3", "t8", "clause")
+
+
 def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
     ctx, c = w.ctx, cues()
     etype = d.event_type[:12]
@@ -436,6 +440,7 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
             f[f"default|{sub}"] = 1.0
         if country and a.country:
             f["cty_same" if a.country == country else "cty_diff"] = 1.0
+            f[("cty_same|t" if a.country == country else "cty_diff|t") + str(t)] = 1.0
         n = counts.get(key, 0)
         f["freq"] = math.log1p(n)
         if key == first:
@@ -453,6 +458,8 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
                     f[f"{name}|{etype}"] = 1.0
                     if k == w.s0 and (name != "speech_clause" or comp < w.t0):
                         f[f"{name}|s0"] = 1.0
+            if rule[role] is None:           # what names the actor where the rules found none
+                f.update({"rn|" + x: 1.0 for x in _RN if f.get(x)})
             add(key, a, f)
     defaults: list[ActorMention | None] = [None, d.actor1, d.actor2, roles.unidentified_actor()]
     if role == "actor2":

@@ -483,6 +483,10 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
 _FIG = {"killed": "k", "injured": "i", "detained": "d", "conflict_deaths": "c", "abducted": "a"}
 
 
+_RN_COUNT = ("s0", "own", "nbp1", "nbn1", "nbp2", "nbn2", "lead", "fig:k", "k_before", "k_after", "person_after",
+             "cum_sent", "in_quote")
+
+
 def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
     ctx = w.ctx
     sub = d.sub_event_type[:14]
@@ -517,6 +521,8 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
             f.update(pos)
             if q.value == rule:
                 f["rule"] = 1.0
+            elif rule is None:               # what tells the count where the rules found none
+                f.update({"rn|" + x: 1.0 for x in _RN_COUNT if f.get(x)})
             if k == w.s0 and others:
                 at = q.span.start
                 if any(min(me, at) < o < max(me, at) for o in others):

@@ -12,15 +12,23 @@ there is no model:
   possessor it is "غارة للتحالف", a speech verb whose subject it is), whether it is a quote's
   speaker or inside a quote, its ACLED type crossed with the event type, its country against the
   event's, how often the article names it, and whether the rules chose it.
-- fatalities: every number (the `quantities` layer) in the same sentences, the rules' count and
-  "no count"; described by the figures stage's metric for it, the casualty word next to it,
+- fatalities: every number (the `quantities` layer) in the event's sentences, two on either side
+  and the article's first two, the sums of the counts one casualty word lists ("مقتل ضابط وثلاثة
+  جنود" = 4), the rules' count and "no count" (a number the nearest other trigger before it owns
+  is left out, the rules' convention); described by the figures stage's metric for it, the casualty word next to it,
   cumulative cues in its sentence ("منذ"، "حصيلة"، "ارتفع ... إلى"), a subset cue before it
   ("بينهم"), distance to the trigger, size and vagueness, and whether the rules chose it.
 
 A model is a logistic regression over those sparse features (trained with scikit-learn in
 `rank_train.py`): inference here is a dot product per candidate, the highest score wins (ties
-go to the rules' choice). Tried: scoring with and without the neighbouring sentences (with wins
-on the folds), see MODEL.md. Cue words are in `data/event_cues.json`.
+go to the rules' choice). Counts take two decisions: which number (a ranking trained on the
+events that have a count), then whether the event reports one at all (`CountModel`).
+Tried (out-of-fold, see data/models/MODEL.md): a conditional logit per event instead of the
+logistic regression (worse for actor1: 0.72 against 0.75–0.77 ranking accuracy); one ranking
+with "no count" as a candidate (it chose "no count" too often, below the rules); windows of 0,
+1 and 2 neighbouring sentences (the right actor is a candidate for 0.85 / 0.92 / 0.94 of the
+paired events, the right count for 0.60 / 0.70 / 0.76): actors look one sentence away, counts
+two and at the article's lead. Cue words are in `data/event_cues.json`.
 """
 from __future__ import annotations
 

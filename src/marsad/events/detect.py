@@ -77,6 +77,7 @@ class Trigger:
     concept: str
     strong: bool
     flags: set[str] = field(default_factory=set)   # accused | failed | generic | quoted
+    reasons: tuple[str, ...] = ()                  # the filters it failed (generous detection only)
 
     @property
     def token(self) -> Token:
@@ -308,15 +309,23 @@ def _specific_after(view: SentenceView, i: int, b: int) -> bool:
     return False
 
 
-def find_triggers(article: Article, views: list[SentenceView] | None = None) -> list[Trigger]:
+def find_triggers(article: Article, views: list[SentenceView] | None = None,
+                  generous: bool = False) -> list[Trigger]:
+    """The triggers that pass every filter; with `generous`, every trigger, the filters it fails
+    recorded in its `reasons` (the event-mention model weighs them instead of obeying them)."""
     views = views if views is not None else sentence_views(article)
     quotes = [q.span for q in article.layer("quotes") if q.kind in ("threat", "call_to_violence")]
     found = []
     for view in views:
-        if view.headline or not view.tokens:
+        if not view.tokens:
             continue
+        base: list[str] = []
+        if view.headline:
+            base.append("headline")
         text = article.text[view.sentence.span.start:view.sentence.span.end]
         if text.rstrip().endswith(("؟", "?")):
+            base.append("question")
+        if base and not generous:
             continue
         for i in range(len(view.tokens)):
             entries = _lookup(view, i)
@@ -325,33 +334,11 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
             entry = _choose(view, i, entries)
             if entry.needs and view.near(lx.CUES[entry.needs], i, window=5 if entry.needs == "AIR" else 2) is None:
                 continue
-            tok = view.tokens[i]
-            if any(q.covers(tok.span) for q in quotes):
-                continue
-            if _negated(view, i, entry):
-                continue
-            if i > 0 and (view.forms[i - 1] & lx.GENERIC_BEFORE):
-                continue
-            if view.has(lx.PURPOSE_BEFORE, max(0, i - 3), i) is not None:
-                continue
-            if view.has(lx.BACKGROUND_BEFORE, max(0, i - 3), i) is not None:
-                continue
-            if i + 1 < len(view.tokens) and view.forms[i + 1] & lx.ONGOING_AFTER:
-                continue
-            if entry.concept != "KILL" and _in_relative(view, i, entry):
-                continue
-            if entry.pos == "noun" and view.has(lx.FRAMING, 0, min(i, 4)) is not None:
-                continue          # "وطالب بارزاني ... بعدم التفكير في ... واختطاف": the object of a demand
-            if _old_year(article, view, i):
-                continue          # "في صيف 2014": a year before publication dates it as background
-            if _in_parentheses(article, view, tok):
-                continue          # an aside: "(انضم وقتل في إحدى العمليات في العراق)"
-            if view.has(lx.ACCUSATION_LIST, 0, i) is not None and view.has(lx.TIME_WORDS, 0,
-                                                                             len(view.tokens)) is None:
-                continue          # a list of alleged crimes, no incident
-            if not _supported(view, i, entry):
+            reasons = _reasons(article, view, i, entry, quotes, list(base), generous)
+            if reasons and not generous:
                 continue
             trig = Trigger(view, i, entry, entry.concept, entry.strong)
+            trig.reasons = tuple(reasons)
             a, b = view.clause_of(i)
             if view.has(lx.ACCUSE, 0, i) is not None:
                 trig.flags.add("accused")
@@ -361,3 +348,36 @@ def find_triggers(article: Article, views: list[SentenceView] | None = None) -> 
                 trig.flags.add("generic")
             found.append(trig)
     return found
+
+
+def _reasons(article: Article, view: SentenceView, i: int, entry: lx.Entry, quotes, out: list[str],
+             every: bool) -> list[str]:
+    """The filters the trigger fails, in order; only the first unless `every`."""
+    tok = view.tokens[i]
+    checks = (
+        ("threat_quote", lambda: any(q.covers(tok.span) for q in quotes)),
+        ("negated", lambda: _negated(view, i, entry)),
+        ("generic_before", lambda: i > 0 and bool(view.forms[i - 1] & lx.GENERIC_BEFORE)),
+        ("purpose", lambda: view.has(lx.PURPOSE_BEFORE, max(0, i - 3), i) is not None),
+        ("background", lambda: view.has(lx.BACKGROUND_BEFORE, max(0, i - 3), i) is not None),
+        ("ongoing", lambda: i + 1 < len(view.tokens) and bool(view.forms[i + 1] & lx.ONGOING_AFTER)),
+        ("relative", lambda: entry.concept != "KILL" and _in_relative(view, i, entry)),
+        # "وطالب بارزاني ... بعدم التفكير في ... واختطاف": the object of a demand
+        ("framing", lambda: entry.pos == "noun" and view.has(lx.FRAMING, 0, min(i, 4)) is not None),
+        # "في صيف 2014": a year before publication dates it as background
+        ("old_year", lambda: _old_year(article, view, i)),
+        # an aside: "(انضم وقتل في إحدى العمليات في العراق)"
+        ("parentheses", lambda: _in_parentheses(article, view, tok)),
+        # a list of alleged crimes, no incident
+        ("accusation_list", lambda: view.has(lx.ACCUSATION_LIST, 0, i) is not None
+         and view.has(lx.TIME_WORDS, 0, len(view.tokens)) is None),
+        ("unsupported", lambda: not _supported(view, i, entry)),
+    )
+    if out and not every:
+        return out
+    for name, check in checks:
+        if check():
+            out.append(name)
+            if not every:
+                break
+    return out

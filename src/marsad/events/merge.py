@@ -45,6 +45,9 @@ class Draft:
     separate: bool = False          # introduced as another incident ("وفي واقعة منفصلة")
     mentions: int = 1
     evidence_all: list[Span] = field(default_factory=list)
+    feats: dict | None = None       # the event-mention model's features (generous detection only)
+    group: int = -1                 # the mention it comes from (generous detection only)
+    alt_place: bool = False         # another place of the sentence than the rules chose
 
 
 def _is(a: ActorMention | None, b: ActorMention | None) -> bool:
@@ -197,13 +200,23 @@ def absorb(keep: Draft, other: Draft, counts_only: bool = False) -> None:
     keep.confidence = min(0.99, max(keep.confidence, other.confidence) + 0.05)
 
 
-def merge(drafts: list[Draft]) -> list[Draft]:
-    """Greedy: the most confident mention first, later mentions folded into the first that fits."""
+def merge(drafts: list[Draft], same=None) -> list[Draft]:
+    """Greedy: the most confident mention first, later mentions folded into the first that fits
+    (`same_incident`), or, with `same(kept, mention) -> probability or None` (the incident-merge
+    model), into the kept event most probably the same incident, when that is over one half."""
     order = sorted(drafts, key=lambda d: (-d.confidence, d.evidence.start))
     kept: list[Draft] = []
     for d in order:
         if not d.evidence_all:
             d.evidence_all = [d.evidence]
+        if same is not None:
+            scored = [(p, n) for n, k in enumerate(kept) if (p := same(k, d)) is not None]
+            best = max(scored, default=None)
+            if best is not None and best[0] >= 0.5:
+                absorb(kept[best[1]], d)
+            else:
+                kept.append(d)
+            continue
         for k in kept:
             if same_incident(k, d):
                 absorb(k, d)

@@ -185,6 +185,11 @@ def _linear(m, name: str) -> Linear | None:
     return got
 
 
+def found_triggers(ctx: cx.Context, triggers: list) -> None:
+    """The stage's triggers for this article, so that `refine` does not search for them again."""
+    _ArticleCache.of(ctx, triggers)
+
+
 # --- the event's window of sentences ---------------------------------------------------------
 
 class _Window:

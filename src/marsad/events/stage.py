@@ -16,6 +16,9 @@ from ..pipeline import stage
 from . import context as cx
 from . import counts, dating, location, rank, roles
 from . import classify as cl
+from . import incident as inc
+from . import mention as mn
+from .. import learn
 from .describe import PLOVER, event_id, notes
 from .detect import find_triggers, sentence_views
 from .merge import Draft, merge
@@ -35,9 +38,38 @@ def extract_events(article: Article) -> list[Event]:
     """ACLED-typed events with actors, place, date and counts, each with its evidence span."""
     if not article.layer("tokens") or not is_conflict_article(article):
         return []
-    views = sentence_views(article)
-    triggers = find_triggers(article, views)
-    ctx = cx.Context(article, views)
+    model = learn.model(mn.MODEL)
+    ctx = cx.Context(article, sentence_views(article))
+    drafts = mentions(article, model, ctx)
+    pairs = learn.model(inc.MODEL)
+    events = []
+    for d in merge(drafts, same=None if pairs is None else pairs.same):
+        if d.location is None or (model is None and d.confidence < MIN_CONFIDENCE):
+            continue
+        _conventions(d)
+        rank.refine(ctx, d)          # learned actors and counts (rules' values without a model)
+        events.append(_event(article, d))
+    return events
+
+
+def mentions(article: Article, model=None, ctx: cx.Context | None = None) -> list[Draft]:
+    """The drafts that go to merging: those the event-mention model accepts (the rules' when
+    there is no model), with the actors later mentions inherit."""
+    drafts = candidates(article, generous=model is not None, ctx=ctx)
+    if model is not None:
+        drafts = _accepted(model, drafts)
+    _inherit_actors(drafts)
+    return drafts
+
+
+def candidates(article: Article, generous: bool = False, ctx: cx.Context | None = None) -> list[Draft]:
+    """The article's event drafts, one per typed mention (and place). With `generous`, the
+    detector's filters become features (`Draft.feats`) and nothing is dropped for them: the
+    event-mention model decides."""
+    ctx = ctx or cx.Context(article, sentence_views(article))
+    views = ctx.views
+    triggers = find_triggers(article, views, generous=generous)
+    rank.found_triggers(ctx, triggers)      # kept for the learned counts (no second search)
     by_sentence = defaultdict(list)
     for t in triggers:
         by_sentence[t.view.index].append(t)
@@ -46,24 +78,39 @@ def extract_events(article: Article) -> list[Event]:
         mentions = cl.classify_sentence(by_sentence[n])
         for mention in mentions:
             others = [k for m in mentions if m is not mention for k in [m.trigger.i, *m.also]]
-            drafts.extend(_drafts(ctx, mention, others))
-    _inherit_actors(drafts)
-    events = []
-    for d in merge(drafts):
-        if d.location is None or d.confidence < MIN_CONFIDENCE:
-            continue
-        _conventions(d)
-        rank.refine(ctx, d, triggers)   # learned actors and counts (rules' values without a model)
-        events.append(_event(article, d))
-    return events
+            got = _drafts(ctx, mention, others, generous)
+            if generous and got:
+                got += mn.place_alternatives(ctx, mention, got)
+                for d in got:
+                    d.group = len(drafts)
+            drafts.extend(got)
+    if generous:
+        mn.article_features(drafts, article)
+    return drafts
+
+
+def _accepted(model, drafts: list[Draft]) -> list[Draft]:
+    """The drafts the event-mention model accepts: per mention, is it an event, and at which place
+    (the rules' places, one or a list of several, unless another place of the sentence wins)."""
+    groups: dict[int, list[Draft]] = defaultdict(list)
+    for d in drafts:
+        if d.location is not None:
+            groups[d.group].append(d)
+    kept = []
+    for g in groups.values():
+        for p, d in model.choose(g):
+            d.confidence = round(p, 2)
+            kept.append(d)
+    kept.sort(key=lambda d: d.evidence.start)
+    return kept
 
 
 _SPLIT_BY_PLACE = {cl.REMOTE, cl.STRATEGIC}
 
 
-def _drafts(ctx: cx.Context, m: cl.Mention, others: list[int]) -> list[Draft]:
+def _drafts(ctx: cx.Context, m: cl.Mention, others: list[int], generous: bool = False) -> list[Draft]:
     """One draft per place when the sentence lists several ("الموصل ومخمور والفلوجة")."""
-    d = _draft(ctx, m, others)
+    d = _draft(ctx, m, others, generous)
     if d is None:
         return []
     if d.location is None or d.event_type not in _SPLIT_BY_PLACE or d.sub_event_type == "Arrests":
@@ -76,11 +123,13 @@ def _drafts(ctx: cx.Context, m: cl.Mention, others: list[int]) -> list[Draft]:
         copy = Draft(**{f: getattr(d, f) for f in d.__dataclass_fields__})
         copy.location, copy.place_level = place, cx._level(place)
         copy.evidence_all = []
+        if d.feats is not None:
+            copy.feats = dict(d.feats, split_place=1.0)
         out.append(copy)
     return out
 
 
-def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
+def _draft(ctx: cx.Context, m: cl.Mention, others: list[int], generous: bool = False) -> Draft | None:
     view, trig = m.view, m.trigger
     i = trig.i
     args = cx.Args()
@@ -111,7 +160,8 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
         if home is not None and (args.location is None or args.location.country != home.country):
             args.location, args.place_from = home, "actor"
     dating.choose_date(ctx, view, i, args)
-    if dating.too_old(ctx, args):
+    old = dating.too_old(ctx, args)
+    if old and not generous:
         return None
     counts.fill_counts(ctx, view, i, args, others, m.also)
     args.location = cx.clean_place(args.location)
@@ -122,7 +172,7 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
     confidence = _confidence(m, args)
     evidence = _evidence(ctx, view, i, several=len(others) > 0)
     tok = trig.token
-    return Draft(event_type=event_type, sub_event_type=sub, evidence=evidence, trigger=tok.span, mode=m.mode,
+    draft = Draft(event_type=event_type, sub_event_type=sub, evidence=evidence, trigger=tok.span, mode=m.mode,
                  actor1=args.actor1, actor2=args.actor2, location=args.location,
                  place_level=cx._level(args.location) if args.location else 9.0,
                  date=args.date, date_start=args.date_start, time_precision=args.time_precision,
@@ -131,6 +181,11 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int]) -> Draft | None:
                  separate=view.has(_SEPARATE, 0, min(len(view.tokens), 8)) is not None,
                  date_explicit=args.date_from != "publication", fatalities=args.fatalities,
                  injured=args.injured, detained=args.detained, confidence=confidence)
+    if generous:
+        draft.feats = mn.features(ctx, m, args, draft)
+        if old:
+            draft.feats["too_old"] = 1.0
+    return draft
 
 
 def _conventions(d: Draft) -> None:

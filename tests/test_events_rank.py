@@ -125,3 +125,20 @@ def test_rank_shipped_models_name_the_air_force_of_a_nominal_report(full):
     assert events
     e = events[0]
     assert e.actor1 is not None and e.actor1.id == "syrian_gov_forces"
+
+
+def test_rank_shipped_counts_model_takes_the_toll_not_the_subset(full):
+    _shipped("event_counts")
+    text = ("قتل 17 مدنيا على الأقل، الجمعة، بينهم 7 أطفال من جراء غارات وقصف جوي لقوات النظام على مخيم "
+            "اليرموك للاجئين الفلسطينيين جنوب دمشق، وفق ما أفاد المرصد السوري لحقوق الإنسان.")
+    a = full(Article(text=text, id="t", date="2018-04-27", date_source="input"))
+    e = next(e for e in a.layer("events") if e.event_type == "Explosions/Remote violence")
+    assert e.fatalities == 17                      # the rules took "بينهم 7 أطفال"
+
+
+def test_rank_shipped_counts_model_gives_no_fatalities_to_an_arrest(full):
+    _shipped("event_counts")
+    text = "أعلنت وزارة الداخلية اعتقال 23 عنصرا من تنظيم داعش في مدينة الموصل يوم الاثنين."
+    a = full(Article(text=text, id="t", date="2018-04-27", date_source="input"))
+    e = next(e for e in a.layer("events") if e.sub_event_type == "Arrests")
+    assert (e.fatalities, e.detained) == (None, 23)

@@ -12,15 +12,23 @@ there is no model:
   possessor it is "غارة للتحالف", a speech verb whose subject it is), whether it is a quote's
   speaker or inside a quote, its ACLED type crossed with the event type, its country against the
   event's, how often the article names it, and whether the rules chose it.
-- fatalities: every number (the `quantities` layer) in the same sentences, the rules' count and
-  "no count"; described by the figures stage's metric for it, the casualty word next to it,
+- fatalities: every number (the `quantities` layer) in the event's sentences, two on either side
+  and the article's first two, the sums of the counts one casualty word lists ("مقتل ضابط وثلاثة
+  جنود" = 4), the rules' count and "no count" (a number the nearest other trigger before it owns
+  is left out, the rules' convention); described by the figures stage's metric for it, the casualty word next to it,
   cumulative cues in its sentence ("منذ"، "حصيلة"، "ارتفع ... إلى"), a subset cue before it
   ("بينهم"), distance to the trigger, size and vagueness, and whether the rules chose it.
 
 A model is a logistic regression over those sparse features (trained with scikit-learn in
 `rank_train.py`): inference here is a dot product per candidate, the highest score wins (ties
-go to the rules' choice). Tried: scoring with and without the neighbouring sentences (with wins
-on the folds), see MODEL.md. Cue words are in `data/event_cues.json`.
+go to the rules' choice). Counts take two decisions: which number (a ranking trained on the
+events that have a count), then whether the event reports one at all (`CountModel`).
+Tried (out-of-fold, see data/models/MODEL.md): a conditional logit per event instead of the
+logistic regression (worse for actor1: 0.72 against 0.75–0.77 ranking accuracy); one ranking
+with "no count" as a candidate (it chose "no count" too often, below the rules); windows of 0,
+1 and 2 neighbouring sentences (the right actor is a candidate for 0.85 / 0.92 / 0.94 of the
+paired events, the right count for 0.60 / 0.70 / 0.76): actors look one sentence away, counts
+two and at the article's lead. Cue words are in `data/event_cues.json`.
 """
 from __future__ import annotations
 
@@ -78,6 +86,45 @@ class Linear:
         return best
 
 
+class CountModel:
+    """Two decisions: which number is the count (a `Linear` over the numbers, trained on events
+    that have one), then whether the event reports a count at all (a logistic regression over
+    the event: the rules' choice, the best number's features and score; "no count" when its
+    probability reaches `threshold`)."""
+
+    def __init__(self, raw: dict):
+        self.rank = Linear(raw["rank"])
+        self.none = Linear(raw["none"])
+        self.threshold = float(raw.get("threshold", 0.5))
+
+    def best(self, cands: list[Candidate]) -> Candidate | None:
+        nums = [c for c in cands if c.key is not None]
+        none = next((c for c in cands if c.key is None), None)
+        if not nums:
+            return none
+        feats, top = none_features(cands, self.rank)
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.none.score(feats)))))
+        return none if (p >= self.threshold and none is not None) else top
+
+
+def none_features(cands: list[Candidate], ranker: Linear) -> tuple[dict[str, float], Candidate | None]:
+    """The event's features for "does it report a count?", and its best-ranked number."""
+    nums = [c for c in cands if c.key is not None]
+    rule = next((c for c in cands if c.feats.get("rule")), None)
+    f: dict[str, float] = {"rule_none" if rule is None or rule.key is None else "rule_value": 1.0}
+    none = next((c for c in cands if c.key is None), None)
+    if none is not None:
+        f.update({k: 1.0 for k in none.feats if k.startswith("none|")})
+    top = ranker.best(nums) if nums else None
+    if top is None:
+        f["no_numbers"] = 1.0
+        return f, None
+    f["best_score"] = ranker.score(top.feats)
+    f.update({"best:" + k: v for k, v in top.feats.items() if not k.startswith("sub|") and k != "log_v"})
+    f["numbers"] = math.log1p(len(nums))
+    return f, top
+
+
 # --- recording (training only) ---------------------------------------------------------------
 
 _recorder: list | None = None
@@ -95,14 +142,16 @@ def recording():
         _recorder = before
 
 
-def refine(ctx: cx.Context, d: Draft) -> None:
-    """Reconsider the event's actors and fatalities with the trained models, if any (the stage hook)."""
+def refine(ctx: cx.Context, d: Draft, triggers: list | None = None) -> None:
+    """Reconsider the event's actors and fatalities with the trained models, if any (the stage hook;
+    `triggers`: the article's, as the stage found them, else found again when needed)."""
     from ..learn import model
     rec: dict[str, list[Candidate]] | None = {} if _recorder is not None else None
     roles_model = model("event_roles")
     counts_model = model("event_counts")
     if roles_model is None and counts_model is None and rec is None:
         return
+    _ArticleCache.of(ctx, triggers)
     w = _Window(ctx, d)
     for role in ("actor1", "actor2"):
         cands = actor_candidates(w, d, role)
@@ -132,8 +181,13 @@ def refine(ctx: cx.Context, d: Draft) -> None:
 def _linear(m, name: str) -> Linear | None:
     got = m.get(name) if m else None
     if isinstance(got, dict):          # a model not compiled by its learner (not registered)
-        got = Linear(got) if got.get("weights") else None
+        got = CountModel(got) if "rank" in got else Linear(got) if got.get("weights") else None
     return got
+
+
+def found_triggers(ctx: cx.Context, triggers: list) -> None:
+    """The stage's triggers for this article, so that `refine` does not search for them again."""
+    _ArticleCache.of(ctx, triggers)
 
 
 # --- the event's window of sentences ---------------------------------------------------------
@@ -146,12 +200,13 @@ class _Window:
         self.own = own
         self.sents = self.around(NEIGHBOURS)
         v0 = ctx.views[self.s0]
-        self.t0 = cx.token_index(v0, d.trigger)
+        self.art = _ArticleCache.of(ctx)
+        self.t0 = self.art.tok(self.s0, d.trigger)
         self.clause0 = v0.clause_of(self.t0)
-        quotes = ctx.article.layer("quotes")
-        self.quote_spans = [q.span for q in quotes if q.span is not None]
-        self.speaker_spans = [q.speaker_span for q in quotes if q.speaker_span is not None]
-        self._slots: dict[int, dict[int, Any]] = {}
+        self.quote_spans, self.speaker_spans = self.art.quote_spans, self.art.speaker_spans
+
+    def triggers(self) -> list:
+        return self.art.triggers
 
     def around(self, nb: int, lead: int = 0) -> list[int]:
         """The event's sentences, `nb` on either side of each, and the article's first `lead`."""
@@ -162,10 +217,155 @@ class _Window:
     def sentence_of(self, at: int) -> int:
         return max(0, bisect.bisect_right(self.ctx.sent_starts, at) - 1)
 
-    def slots(self, k: int) -> dict[int, Any]:
-        got = self._slots.get(k)
+
+class _ArticleCache:
+    """What does not depend on the event, computed once per article and sentence (kept on the context)."""
+
+    def __init__(self, ctx: cx.Context, triggers: list | None):
+        self.ctx = ctx
+        self._triggers = triggers
+        quotes = ctx.article.layer("quotes")
+        self.quote_spans = [q.span for q in quotes if q.span is not None]
+        self.speaker_spans = [q.speaker_span for q in quotes if q.speaker_span is not None]
+        self.actor_counts: dict[str, int] = {}
+        self.first_actor: str | None = None
+        for a in ctx.actors:
+            k = _key(a)
+            self.actor_counts[k] = self.actor_counts.get(k, 0) + 1
+            self.first_actor = self.first_actor or k
+        self._actors: dict[int, list] = {}
+        self._numbers: dict[int, tuple] = {}
+        self._unnamed: dict[int, bool] = {}
+        self._starts: dict[int, list[int]] = {}
+        self.fig_at, self.fig_loose = {}, []
+        for f in ctx.figures:
+            if f.quantity is not None:
+                self.fig_at[f.quantity.start] = f.metric
+            elif f.evidence is not None:            # no number span: the number its evidence holds
+                self.fig_loose.append((f.evidence, f.metric))
+
+    @classmethod
+    def of(cls, ctx: cx.Context, triggers: list | None = None) -> "_ArticleCache":
+        got = getattr(ctx, "_rank_cache", None)
         if got is None:
-            got = self._slots[k] = {id(s.mention): s for s in roles._slots(self.ctx, self.ctx.views[k])}
+            got = ctx._rank_cache = cls(ctx, triggers)
+        elif triggers is not None and got._triggers is None:
+            got._triggers = triggers
+        return got
+
+    def tok(self, k: int, span: Span) -> int:
+        """Index of the token of sentence k where `span` starts (the sentence's starts kept)."""
+        starts = self._starts.get(k)
+        if starts is None:
+            starts = self._starts[k] = [t.span.start for t in self.ctx.views[k].tokens]
+        return max(bisect.bisect_right(starts, span.start) - 1, 0)
+
+    @property
+    def triggers(self) -> list:
+        if self._triggers is None:
+            from .detect import find_triggers
+            self._triggers = find_triggers(self.ctx.article, self.ctx.views)
+        return self._triggers
+
+    def unnamed(self, k: int) -> bool:
+        got = self._unnamed.get(k)
+        if got is None:
+            view = self.ctx.views[k]
+            got = self._unnamed[k] = view.has(cues()["unnamed_attackers"], 0, len(view.tokens)) is not None
+        return got
+
+    def actors_in(self, k: int) -> list:
+        """(mention, key, features that do not depend on the event, complementizer index) per actor."""
+        got = self._actors.get(k)
+        if got is not None:
+            return got
+        ctx, c = self.ctx, cues()
+        view = ctx.views[k]
+        n = len(view.tokens)
+        slots = {id(s.mention): s for s in roles._slots(ctx, view)}
+        got = []
+        for a in ctx.in_sentence(ctx.actors, view):
+            f: dict[str, float] = {}
+            s = slots.get(id(a))
+            j = self.tok(k, a.span)
+            prev = view.forms[j - 1] if j > 0 else frozenset()
+            prev2 = view.forms[j - 2] if j > 1 else frozenset()
+            if s is not None:
+                for name in ("target", "agent_marked", "speaker"):
+                    if getattr(s, name):
+                        f[name] = 1.0
+            if prev & c["attack_nouns"] or (prev2 & c["attack_nouns"] and (
+                    view.tokens[j].norm[:1] == "ل" or view.tokens[j - 1].norm in ("من", "ل"))):
+                f["possessor"] = 1.0
+            if prev & c["agent_preps"] or prev2 & c["agent_preps"]:
+                f["agent_prep"] = 1.0
+            if prev & c["target_preps"]:
+                f["target_prep"] = 1.0
+            lead = view.tokens[j].norm[:1] if view.tokens[j].stem != view.tokens[j].norm else ""
+            if lead in ("ب", "ل"):
+                f[f"pre_{lead}"] = 1.0
+            if view.has(c["speech_verbs"], max(0, j - 3), j) is not None:
+                f["speech_near"] = 1.0
+            comp = n
+            sp = view.has(c["speech_verbs"], max(0, j - 12), j)
+            if sp is not None:
+                found = view.has(c["complementizers"], j + 1, min(n, j + 8))
+                if found is not None:       # "وقال ضابط في الشرطة ... إن الهجوم نفذه انتحاري"
+                    f["speech_clause"] = 1.0
+                    comp = found
+            if view.has(c["claim_words"], j + 1, j + 5) is not None:
+                f["claims"] = 1.0
+            if _inside(a.span, self.speaker_spans):
+                f["quote_speaker"] = 1.0
+            elif _inside(a.span, self.quote_spans):
+                f["in_quote"] = 1.0
+            got.append((a, _key(a), f, comp))
+        self._actors[k] = got
+        return got
+
+    def numbers_in(self, k: int) -> tuple[list, list, bool]:
+        """(quantity, token index, event-free features) per number, the tallies, a cumulative cue."""
+        got = self._numbers.get(k)
+        if got is not None:
+            return got
+        ctx, c = self.ctx, cues()
+        view = ctx.views[k]
+        n = len(view.tokens)
+        cum = view.has(c["cumulative"], 0, n) is not None
+        quants = ctx.in_sentence(ctx.quantities, view)
+        nums = []
+        for q in quants:
+            if q.ordinal or q.value is None or q.value <= 0:
+                continue
+            f: dict[str, float] = {"num": 1.0}
+            j = self.tok(k, q.span)
+            metric = self.fig_at.get(q.span.start) or next(
+                (m for sp, m in self.fig_loose if sp.start <= q.span.start < sp.end), None)
+            f["fig:" + _FIG.get(metric, "x" if metric else "none")] = 1.0
+            for name, tag in (("killed", "k"), ("injured", "i"), ("detained", "d")):
+                if view.has(c[name], max(0, j - 3), j) is not None:
+                    f[f"{tag}_before"] = 1.0
+                if view.has(c[name], j + 1, min(n, j + 4)) is not None:
+                    f[f"{tag}_after"] = 1.0
+            if view.has(c["subset"], max(0, j - 2), j) is not None:
+                f["subset"] = 1.0
+            if cum:
+                f["cum_sent"] = 1.0
+            if view.has(c["cumulative"], max(0, j - 4), j) is not None:
+                f["cum_near"] = 1.0
+            if view.has(c["person_after"], j + 1, min(n, j + 3)) is not None:
+                f["person_after"] = 1.0
+            if q.vague:
+                f["vague"] = 1.0
+            if q.qualifier != "exact":
+                f["qual"] = 1.0
+            f["log_v"] = math.log1p(q.value) / 5.0
+            if q.value > 100:
+                f["big"] = 1.0
+            if _inside(q.span, self.quote_spans):
+                f["in_quote"] = 1.0
+            nums.append((q, j, f))
+        got = self._numbers[k] = (nums, _tallies(view, quants, c), cum)
         return got
 
 
@@ -191,8 +391,7 @@ def _position(w: _Window, span: Span) -> tuple[int, dict[str, float]]:
     k = w.sentence_of(span.start)
     f: dict[str, float] = {}
     if k == w.s0:
-        view = w.ctx.views[k]
-        j = cx.token_index(view, span)
+        j = w.art.tok(k, span)
         side = "b" if j < w.t0 else "a"
         f["s0"] = 1.0
         f[f"s0{side}"] = 1.0
@@ -209,17 +408,16 @@ def _position(w: _Window, span: Span) -> tuple[int, dict[str, float]]:
     return k, f
 
 
+_RN = ("s0", "s0b", "s0a", "own", "nbp1", "nbn1", "lead", "possessor", "agent_prep", "target", "speaker",
+       "first", "t1", "t2", "t3", "t8", "clause")
+
+
 def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
     ctx, c = w.ctx, cues()
     etype = d.event_type[:12]
     sub = d.sub_event_type[:14]
     country = d.location.country if d.location is not None else None
-    counts: dict[str, int] = {}
-    first: str | None = None
-    for a in ctx.actors:
-        k = _key(a)
-        counts[k] = counts.get(k, 0) + 1
-        first = first or k
+    counts, first = w.art.actor_counts, w.art.first_actor
     rule = {"actor1": _key(d.actor1), "actor2": _key(d.actor2)}
     other = rule["actor2" if role == "actor1" else "actor1"]
     out: dict[Any, Candidate] = {}
@@ -255,6 +453,7 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
             f[f"default|{sub}"] = 1.0
         if country and a.country:
             f["cty_same" if a.country == country else "cty_diff"] = 1.0
+            f[("cty_same|t" if a.country == country else "cty_diff|t") + str(t)] = 1.0
         n = counts.get(key, 0)
         f["freq"] = math.log1p(n)
         if key == first:
@@ -262,58 +461,25 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
         return f
 
     for k in w.sents:
-        view = ctx.views[k]
-        slots = w.slots(k)
-        for a in ctx.in_sentence(ctx.actors, view):
-            key = _key(a)
+        for a, key, static, comp in w.art.actors_in(k):
             f = common(key, a)
             _, pos = _position(w, a.span)
             f.update(pos)
-            s = slots.get(id(a))
-            j = cx.token_index(view, a.span)
-            prev = view.forms[j - 1] if j > 0 else frozenset()
-            prev2 = view.forms[j - 2] if j > 1 else frozenset()
-            if s is not None:
-                for name in ("target", "agent_marked", "speaker"):
-                    if getattr(s, name):
-                        f[name] = 1.0
-                        f[f"{name}|{etype}"] = 1.0
-                        if k == w.s0:
-                            f[f"{name}|s0"] = 1.0
-            if prev & c["attack_nouns"] or (prev2 & c["attack_nouns"] and (
-                    view.tokens[j].norm[:1] == "ل" or view.tokens[j - 1].norm in ("من", "ل"))):
-                f["possessor"] = 1.0
-            if prev & c["agent_preps"] or prev2 & c["agent_preps"]:
-                f["agent_prep"] = 1.0
-            if prev & c["target_preps"]:
-                f["target_prep"] = 1.0
-            lead = view.tokens[j].norm[:1] if view.tokens[j].stem != view.tokens[j].norm else ""
-            if lead in ("ب", "ل"):
-                f[f"pre_{lead}"] = 1.0
-            if view.has(c["speech_verbs"], max(0, j - 3), j) is not None:
-                f["speech_near"] = 1.0
-            sp = view.has(c["speech_verbs"], 0, j)
-            if sp is not None and j - sp <= 12:
-                comp = view.has(c["complementizers"], j + 1, min(len(view.tokens), j + 8))
-                if comp is not None:       # "وقال ضابط في الشرطة ... إن الهجوم نفذه انتحاري"
-                    f["speech_clause"] = 1.0
-                    f[f"speech_clause|{etype}"] = 1.0
-                    if k == w.s0 and comp < w.t0:
-                        f["speech_clause|s0"] = 1.0
-            if view.has(c["claim_words"], j + 1, j + 5) is not None:
-                f["claims"] = 1.0
-            if _inside(a.span, w.speaker_spans):
-                f["quote_speaker"] = 1.0
-            elif _inside(a.span, w.quote_spans):
-                f["in_quote"] = 1.0
+            f.update(static)
+            for name in ("target", "agent_marked", "speaker", "speech_clause"):
+                if name in static:
+                    f[f"{name}|{etype}"] = 1.0
+                    if k == w.s0 and (name != "speech_clause" or comp < w.t0):
+                        f[f"{name}|s0"] = 1.0
+            if rule[role] is None:           # what names the actor where the rules found none
+                f.update({"rn|" + x: 1.0 for x in _RN if f.get(x)})
             add(key, a, f)
     defaults: list[ActorMention | None] = [None, d.actor1, d.actor2, roles.unidentified_actor()]
     if role == "actor2":
         defaults.append(roles.civilians_actor())
     elif country and d.sub_event_type == "Arrests":
         defaults.append(roles.police_actor(country))
-    unnamed = any(ctx.views[k].has(c["unnamed_attackers"], 0, len(ctx.views[k].tokens)) is not None
-                  for k in sorted(w.own))
+    unnamed = any(w.art.unnamed(k) for k in sorted(w.own))
     for a in defaults:
         key = _key(a)
         if key not in out:
@@ -330,14 +496,13 @@ def actor_candidates(w: _Window, d: Draft, role: str) -> list[Candidate]:
 _FIG = {"killed": "k", "injured": "i", "detained": "d", "conflict_deaths": "c", "abducted": "a"}
 
 
+_RN_COUNT = ("s0", "own", "nbp1", "nbn1", "nbp2", "nbn2", "lead", "fig:k", "k_before", "k_after", "person_after",
+             "cum_sent", "in_quote")
+
+
 def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
-    ctx, c = w.ctx, cues()
+    ctx = w.ctx
     sub = d.sub_event_type[:14]
-    fig_at = {}
-    for f in ctx.figures:
-        sp = f.quantity or f.evidence
-        if sp is not None:
-            fig_at[sp.start] = f.metric
     out: dict[Any, Candidate] = {}
 
     def add(value, feats):
@@ -349,45 +514,38 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
                 have.feats[f] = max(have.feats.get(f, 0.0), v)
 
     rule = d.fatalities
+    me = ctx.views[w.s0].tokens[w.t0].span.start
+    in_s0 = [t for t in w.triggers() if t.view.index == w.s0]
+    mine = next((t.concept for t in in_s0 if t.i == w.t0), None)
+    # other events' triggers: another kind of action (a casualty noun reports this event's toll)
+    others = [t.token.span.start for t in in_s0 if t.i != w.t0 and t.concept not in (mine, "KILL")]
+
+    def elsewhere(at: int) -> bool:
+        """The rules' convention: a count is the nearest trigger's before it (in the trigger's sentence)."""
+        owner = max([o for o in others + [me] if o <= at], default=None)
+        return owner is not None and owner != me
+
     for k in w.around(COUNT_NEIGHBOURS, COUNT_LEAD):
         view = ctx.views[k]
-        n = len(view.tokens)
-        cum = view.has(c["cumulative"], 0, n) is not None
-        for q in ctx.in_sentence(ctx.quantities, view):
-            if q.ordinal or q.value is None or q.value <= 0:
-                continue
-            f: dict[str, float] = {"num": 1.0}
+        nums, tallies, cum = w.art.numbers_in(k)
+        for q, j, static in nums:
+            f = dict(static)
             _, pos = _position(w, q.span)
             f.update(pos)
-            j = cx.token_index(view, q.span)
-            metric = fig_at.get(q.span.start)
-            f["fig:" + _FIG.get(metric, "x" if metric else "none")] = 1.0
-            for name, tag in (("killed", "k"), ("injured", "i"), ("detained", "d")):
-                if view.has(c[name], max(0, j - 3), j) is not None:
-                    f[f"{tag}_before"] = 1.0
-                if view.has(c[name], j + 1, min(n, j + 4)) is not None:
-                    f[f"{tag}_after"] = 1.0
-            if view.has(c["subset"], max(0, j - 2), j) is not None:
-                f["subset"] = 1.0
-            if cum:
-                f["cum_sent"] = 1.0
-            if view.has(c["cumulative"], max(0, j - 4), j) is not None:
-                f["cum_near"] = 1.0
-            if view.has(c["person_after"], j + 1, min(n, j + 3)) is not None:
-                f["person_after"] = 1.0
-            if q.vague:
-                f["vague"] = 1.0
-            if q.qualifier != "exact":
-                f["qual"] = 1.0
-            f["log_v"] = math.log1p(q.value) / 5.0
-            if q.value > 100:
-                f["big"] = 1.0
-            if _inside(q.span, w.quote_spans):
-                f["in_quote"] = 1.0
             if q.value == rule:
                 f["rule"] = 1.0
+            elif rule is None:               # what tells the count where the rules found none
+                f.update({"rn|" + x: 1.0 for x in _RN_COUNT if f.get(x)})
+            if k == w.s0 and others:
+                at = q.span.start
+                if any(min(me, at) < o < max(me, at) for o in others):
+                    f["trigger_between"] = 1.0      # another event's trigger stands between
+                if elsewhere(at) and q.value != rule:
+                    continue
             add(q.value, f)
-        for value, size, j in _tallies(view, ctx.in_sentence(ctx.quantities, view), c):
+        for value, size, j in tallies:
+            if k == w.s0 and others and value != rule and elsewhere(view.tokens[j].span.start):
+                continue
             f = {"tally": 1.0, f"tally{min(size, 3)}": 1.0, "log_v": math.log1p(value) / 5.0}
             _, pos = _position(w, view.tokens[j].span)
             f.update(pos)

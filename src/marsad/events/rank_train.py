@@ -18,6 +18,7 @@ from . import rank
 EVENT_KM, DATE_DAYS = 50.0, 2
 L2 = 1.0
 C = 0.5
+C_COUNTS = 1.0
 METHOD = "lr"
 
 
@@ -101,7 +102,7 @@ def _fit(groups: list[list[tuple[dict, bool]]]) -> dict:
     return _fit_lr(groups) if METHOD == "lr" else _fit_clogit(groups)
 
 
-def _fit_lr(groups: list[list[tuple[dict, bool]]]) -> dict:
+def _fit_lr(groups: list[list[tuple[dict, bool]]], c: float | None = None) -> dict:
     """A logistic regression over every candidate of every group (is this the gold value?)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -112,11 +113,23 @@ def _fit_lr(groups: list[list[tuple[dict, bool]]]) -> dict:
         return {"weights": {}, "bias": 0.0, "groups": len(groups)}
     vec = DictVectorizer()
     x = vec.fit_transform(rows)
-    lr = LogisticRegression(C=C, max_iter=2000)
+    c = C if c is None else c
+    lr = LogisticRegression(C=c, max_iter=2000)
     lr.fit(x, ys)
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, lr.coef_[0]) if abs(w) > 1e-6}
-    return {"weights": weights, "bias": round(float(lr.intercept_[0]), 5), "groups": len(groups), "C": C}
+    return {"weights": weights, "bias": round(float(lr.intercept_[0]), 5), "groups": len(groups), "C": c}
+
+
+def _fit_binary(rows: list[dict], ys: list[int]) -> dict:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    if len(set(ys)) < 2:
+        return {"weights": {}, "bias": 0.0 if not ys else (5.0 if ys[0] else -5.0)}
+    vec = DictVectorizer()
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit(vec.fit_transform(rows), ys)
+    weights = {str(n): round(float(w), 5) for n, w in zip(vec.get_feature_names_out(), lr.coef_[0]) if abs(w) > 1e-6}
+    return {"weights": weights, "bias": round(float(lr.intercept_[0]), 5)}
 
 
 def _fit_clogit(groups: list[list[tuple[dict, bool]]], l2: float | None = None) -> dict:
@@ -192,9 +205,29 @@ class RolesLearner(_Ranker):
 class CountsLearner(_Ranker):
     name = "event_counts"
     fields = ("fatalities",)
+    threshold = 0.6         # P(no count) from which an event gets none: best accuracy of all events' counts
 
     def gold_value(self, name: str, g: dict):
         return g.get(name)
+
+    def fit(self, examples: list) -> dict:
+        groups = [g for n, g in examples if n == "fatalities"]
+        valued = [[(f, y) for f, y in g if not f.get("none")] for g in groups
+                  if not any(y and f.get("none") for f, y in g)]
+        ranker = _fit_lr(valued, C_COUNTS)
+        lin = rank.Linear(ranker)
+        rows, ys = [], []
+        for g in groups:
+            cands = [rank.Candidate(None if f.get("none") else k, None, f) for k, (f, _) in enumerate(g)]
+            feats, _ = rank.none_features(cands, lin)
+            rows.append(feats)
+            ys.append(int(any(y and f.get("none") for f, y in g)))
+        return {"fatalities": {"rank": ranker, "none": _fit_binary(rows, ys), "threshold": self.threshold,
+                               "groups": len(groups)}}
+
+    def compile(self, raw: dict) -> dict:
+        got = raw.get("fatalities") or {}
+        return {"fatalities": rank.CountModel(got)} if got.get("rank", {}).get("weights") else {}
 
 
 ROLES = RolesLearner()

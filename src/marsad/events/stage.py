@@ -69,6 +69,7 @@ def candidates(article: Article, generous: bool = False, ctx: cx.Context | None 
     ctx = ctx or cx.Context(article, sentence_views(article))
     views = ctx.views
     triggers = find_triggers(article, views, generous=generous)
+    rank.found_triggers(ctx, triggers)      # kept for the learned counts (no second search)
     by_sentence = defaultdict(list)
     for t in triggers:
         by_sentence[t.view.index].append(t)

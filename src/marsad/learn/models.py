@@ -28,6 +28,7 @@ LEARNERS: list[str] = [
     "marsad.events.learned:EVENT_MENTION",
     "marsad.events.learned:INCIDENT_MERGE",
     "marsad.events.rank_train:ROLES",
+    "marsad.events.rank_train:COUNTS",
 ]
 
 _UNSET = object()

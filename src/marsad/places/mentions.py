@@ -299,7 +299,11 @@ class Matcher:
                 j = k + hit[0]
         if not extra:
             return mentions
-        taken = {(m.start, m.end) for m in mentions}
+        taken = {(m.start, m.end): m for m in mentions}
+        for m in extra:
+            old = taken.get((m.start, m.end))
+            if old is not None and old.head is None:
+                old.head, old.head_kind, old.prep = m.head, m.head_kind, True   # the list's head is its too
         return sorted(mentions + [m for m in extra if (m.start, m.end) not in taken], key=lambda m: m.start)
 
     def _token_at(self, offset: int) -> int:
@@ -437,10 +441,8 @@ class Matcher:
         region = self._region_of(t)
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
         hit = self._lookup(i)
-        if hit and hit[0] >= 2 and (head or region):
-            inner = self._lookup(i + 1)
-            if inner and inner[0] >= hit[0]:
-                hit = None                # منطقة دير الزور is منطقة + دير الزور, not the name منطقة دير + الزور
+        if hit and hit[0] >= 2 and (head or region) and self._head_splits(i, hit, bool(head)):
+            hit = None
         if hit and (hit[0] >= 2 or not (head or region)):
             if hit[0] == 1 and (t.stem in DIRECTION_STEMS or t.stem in HEADS or t.stem in REGION_WORDS):
                 return None               # الشرقية, الميناء alone are common words, not places
@@ -451,7 +453,8 @@ class Matcher:
         j = i
         heads, regions = [], []
         while j < len(toks) and j - i < 3 and self._is_word(j):
-            if j > i and (self._lookup(j) or (0,))[0] >= 2:
+            whole = self._lookup(j) if j > i else None
+            if whole and whole[0] >= 2 and not self._head_splits(j, whole, bool(self._head_of(toks[j]))):
                 break                     # محافظة شمال سيناء: the region word opens the name
             h, r = self._head_of(toks[j]), self._region_of(toks[j])
             if h:
@@ -506,6 +509,23 @@ class Matcher:
         return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
             and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
             and nm.strip_article(word) not in common_words()
+
+    def _head_splits(self, i: int, hit, is_head: bool) -> bool:
+        """A name opening with a head or region word (token i) is rather that word and the
+        name after it: when the name after it runs further (منطقة دير الزور is منطقة + دير
+        الزور, not the name منطقة دير + الزور), or, after a head noun, ends alike and names a
+        place ten times as big (مدينة الرياض is Riyadh, not an Emirati quarter)."""
+        inner = self._lookup(i + 1)
+        if not inner:
+            return False
+        if inner[0] >= hit[0]:
+            return True
+        return is_head and inner[0] + 1 == hit[0] and self._bigger(inner[3], hit[3])
+
+    def _bigger(self, hits, than) -> bool:
+        """The places of `hits` are ten times as populous as those of `than`, and a town at least."""
+        pop = max(self.gaz.entry(i).population for i, _ in hits)
+        return pop >= 10_000 and pop >= 10 * max(self.gaz.entry(i).population for i, _ in than)
 
     def _opens_name(self, j: int) -> bool:
         """Token j is a name opener (الشيخ، أبو، بني ...) with a name word after it."""

@@ -36,7 +36,7 @@ from ..article import Article, Place, Span
 from ..pipeline import stage
 from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
-from .mentions import _SINGULAR, NAME_OPENERS, Mention, common_words, find_mentions
+from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, find_mentions
 
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
@@ -45,6 +45,8 @@ _TOWN_POP = 10_000       # a Latin-only name matched outside the governorates na
 _NO_FALLBACK_HEADS = {nm.arabic_words(w)[0] for w in ("حي", "أحياء", "جبل", "جبال", "وادي", "سهل", "هضبة",
                                                      "جزيرة", "صحراء", "ساحل", "سواحل", "شاطئ", "بحيرة")}
 _OPENER_KEYS = {nm.strip_article(w) for w in NAME_OPENERS}
+# definite nouns a place name follows in apposition (العاصمة الرياض)
+_APPOSITION = {nm.arabic_words(w)[0] for w in ("عاصمة", "عاصمتها", "مدينة", "محافظة", "ولاية", "بلدة", "قرية")}
 
 
 def _km(a_lat, a_lon, b_lat, b_lon) -> float:
@@ -254,6 +256,12 @@ class Resolver:
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
+        if not m.strong and e.name_ar and e.name_ar.endswith("ة") and self.article.text[m.name_end - 1] == "ه":
+            return False          # منزله "his house" is not المنزلة: the text writes ه, the name ة
+        if not m.strong and e.feature in ("admin2", "admin3") and share < 0.2:
+            return False          # بسلسلة غارات: a bare district name abroad is a word (Selseleh, Iran)
+        if not m.strong and m.words == 1 and m.article and self._after_definite_noun(m):
+            return False          # البنك المركزي، المنطقة الوسطى: an adjective, not Markazi or Central District
         if (m.article and not flags & 2 and not m.strong and m.words == 1 and e.feature != "country"
                 and e.feature not in ("admin1", "admin2", "admin3")):
             return False          # في المشهد العربي: Mashhad is spelt bare (مشهد), a name keeps its form
@@ -271,6 +279,21 @@ class Resolver:
         if big:    # a big place in a country the article is not about: only a well-known one
             return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
+
+    def _after_definite_noun(self, m: Mention) -> bool:
+        """The word before m is a definite noun m agrees with as an adjective (الدورة الثامنة), not
+        a head noun or العاصمة in apposition (العاصمة الرياض) nor a place itself."""
+        k = bisect.bisect_left(self.token_starts, m.start) - 1
+        if k < 0:
+            return False
+        t = self.tokens[k]
+        if t.kind != "word" or self.article.text[t.span.end:m.start].strip() or not t.norm.startswith("ال"):
+            return False
+        word = t.norm[2:]
+        if word in HEADS or word in _APPOSITION or len(word) < 3:
+            return False
+        j = bisect.bisect_right(self.mention_starts, t.span.start) - 1
+        return not (j >= 0 and self.mentions[j].start <= t.span.start < self.mentions[j].end)
 
     def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
         """Latin transliteration: the mention against GeoNames' Latin names (same consonants,
@@ -538,8 +561,8 @@ def _similarity(a: str, b: str) -> float:
         return 1.0
     close = {frozenset("هح"), frozenset("سص"), frozenset("تط"), frozenset("دض"), frozenset("زذ"),
              frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا"), frozenset("اه")}
-    # a long vowel written or not (سوروج ~ سروج) costs half
-    gap = {ch: 0.5 if ch in "اوي" else 1 for ch in a + b}
+    # a long و or ي written or not (سوروج ~ سروج) costs half (an alef makes another word: عاند)
+    gap = {ch: 0.5 if ch in "وي" else 1 for ch in a + b}
     prev = [0.0]
     for ch in b:
         prev.append(prev[-1] + gap[ch])

@@ -431,9 +431,17 @@ class Matcher:
         m.end = nxt.span.end
         return m, i + 2
 
+    def _direction_adjective(self, i: int) -> bool:
+        toks = self.tokens
+        t = toks[i]
+        return (t.stem in DIRECTION_STEMS and t.norm.startswith("ال") and self._is_word(i - 1)
+                and not self.article.text[toks[i - 1].span.end:t.span.start].strip())
+
     def _mention_at(self, i: int) -> tuple[Mention, int] | None:
         toks = self.tokens
         t = toks[i]
+        if self._direction_adjective(i):
+            return None                   # الغوطة الشرقية: the adjective of the word before, not Sharqia
         phrase = self._region_phrase(i)
         if phrase:
             return phrase
@@ -646,6 +654,12 @@ class Matcher:
             if not toks or len(toks) > MAX_WORDS:
                 continue
             j = toks[0]
+            if len(toks) == 1 and self._direction_adjective(j):
+                prev = self.tokens[j - 1].norm
+                if not prev.startswith("ال") or nm.strip_article(prev) in self.stop or self._closed(j - 1) \
+                        or kept.overlapping(self.tokens[j - 1].span.start, self.tokens[j - 1].span.end):
+                    continue              # NER's الشرقية in الحكومة الشرقية
+                j, toks = j - 1, [j - 1, j]   # NER's الشرقية in الغوطة الشرقية: the region is both words
             hit = self._lookup(j)
             if hit is None or hit[0] != len(toks):
                 hit = (len(toks), self._key(j, len(toks)), _name_cut(self.tokens[j]), [])

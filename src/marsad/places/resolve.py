@@ -268,14 +268,15 @@ class Resolver:
         if (not m.article and not flags & 4 and not m.strong and m.words == 1 and e.population < _TOWN_POP
                 and e.feature not in ("country", "admin1", "admin2", "admin3")):
             return False          # باسم التحالف: the hamlet is الباسم
-        if m.strong:
-            return share > 0 or not self.shares or e.population >= 1_000_000
+        unique = m.words >= 2 and len({i for i, _ in m.hits}) == 1
+        if m.strong:              # (a two-word name only one place has: عسال الورد in a Lebanese story)
+            return share > 0 or not self.shares or e.population >= 1_000_000 or unique
         if m.stop:                        # a common word: في المدينة is "in the city"
             return cue and share > 0 and e.feature == "country"
         if flags & 1:                     # only a Persian/Urdu spelling gives this name
             return e.population >= 1_000_000 or (cue and share >= 0.2)
-        if m.words >= 2:
-            return share > 0 or big
+        if m.words >= 2:          # a two-word name only one place has, after a cue, is that place
+            return share > 0 or big or (cue and unique)
         if big:    # a big place in a country the article is not about: only a well-known one
             return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
@@ -375,6 +376,17 @@ class Resolver:
         sure = all(self.gaz.entry(j).country == e.country for j, _ in cue.hits)
         return e.country, e.admin1_code or None, sure
 
+    def _main_city(self):
+        """The town the article names most (10,000 people or more), if one stands out."""
+        counts: Counter = Counter()
+        for key, d in self.decided.items():
+            if d and self.gaz.entry(d[0]).feature == "city" and self.gaz.entry(d[0]).population >= _TOWN_POP:
+                counts[d[0]] += self.key_counts[key]
+        top = counts.most_common(2)
+        if not top or len(top) == 2 and top[0][1] == top[1][1]:
+            return None
+        return self.gaz.entry(top[0][0])
+
     def _container_entry(self, m: Mention):
         """The resolved place (not a country) the text puts m in, or None."""
         cue = self._container_cues.get(id(m))
@@ -399,6 +411,8 @@ class Resolver:
         gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").strip(_QUOTES).split())
         if not gap and other.start < other.name_start and self.article.text[other.start] == "ب":
             gap = "ب"             # الزركة بأطراف طوز خورماتو: the proclitic opens the other mention
+        if gap not in _CONTAINER_GAPS and " " in gap and gap.startswith("ال"):
+            gap = gap.split(" ", 1)[1]    # X المحاصرة في سوريا: one adjective before the gap
         return other if gap in _CONTAINER_GAPS and other.key != m.key else False
 
     def run(self) -> list[Place]:
@@ -438,6 +452,8 @@ class Resolver:
             if not m.strong or m.common:
                 return None
             area = self._container_entry(m)
+            if area is None and m.head in _QUARTER_HEADS:
+                area = self._main_city()  # بحي الزهور ... مدينة العريش: a quarter of the city the story is about
             if area is not None:
                 # ACLED: a place no gazetteer has takes the point of the smallest area the text
                 # puts it in (قرية الزركة بأطراف طوز خورماتو), precision 2 (3 for a governorate)
@@ -538,6 +554,7 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
 
 
 _QUOTES = '"“”«»\' '
+_QUARTER_HEADS = {"حي"}
 
 
 def _inside(e, box: tuple[str, str | None, bool]) -> bool:

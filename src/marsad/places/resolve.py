@@ -17,8 +17,16 @@ theatre:
    gazetteer spelling goes through the transliteration fallback (الهول ↔ 'Al Ḩawl'):
    GeoNames' own Latin name of the place, same consonants and long vowels, inside the
    container or the article's main country, never for a common word, a neighbourhood
-   or a landform. Otherwise it becomes an UNRESOLVED place with the country and
-   governorate of its container, or of the article.
+   or a landform. Otherwise, ACLED's way, it keeps its name and takes the point of the
+   smallest area the text puts it in (قرية الزركة بأطراف طوز خورماتو → Tuz Khurmatu,
+   precision 2; a governorate: 3), or of the one town the story names for a quarter
+   (حي ...); else it is an UNRESOLVED place with the country and governorate of its
+   container, or of the article.
+4. with the village-level gazetteer (Who's On First) most words are some hamlet's name:
+   bare one-word matches of small places with no cue anywhere in the article are dropped
+   before scoring (`_could_be_places`), a name spelt with ال in the gazetteer and bare in
+   the text (or the reverse), ه for ة, a definite adjective after a definite noun
+   (البنك المركزي) and a bare district abroad are no places.
 
 geo_precision follows ACLED: 1 the place itself, 2 near it or part of a region (ريف X,
 شمال X), 3 only a province or country. A country named like its capital (الكويت،
@@ -41,6 +49,7 @@ from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, fin
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
 _MAJOR_POP = 100_000
+_MAX_CANDIDATES = 12     # readings of one name scored (the article's countries' and the biggest first)
 _TOWN_POP = 10_000       # a Latin-only name matched outside the governorates named: a town at least
 _NO_FALLBACK_HEADS = {nm.arabic_words(w)[0] for w in ("حي", "أحياء", "جبل", "جبال", "وادي", "سهل", "هضبة",
                                                      "جزيرة", "صحراء", "ساحل", "سواحل", "شاطئ", "بحيرة")}
@@ -147,8 +156,11 @@ class Resolver:
         of a name, so kept for the pass (a name repeated a thousand times is measured once)."""
         got = self._near.get((key, i))
         if got is None:
-            d = min((_km(e.lat, e.lon, la, lo) for k, la, lo in self.points if k != key), default=None)
-            got = self._near[key, i] = 1.2 * math.exp(-d / 150) if d is not None else 0.0
+            # planar distance (km) on the local scale: exact enough for a 150 km decay, and cheap
+            lat, lon, c = e.lat, e.lon, math.cos(e.lat * math.pi / 180)
+            d2 = min(((la - lat) ** 2 + ((lo - lon) * c) ** 2 for k, la, lo in self.points if k != key),
+                     default=None)
+            got = self._near[key, i] = 1.2 * math.exp(-111.2 * math.sqrt(d2) / 150) if d2 is not None else 0.0
         return got
 
     # --- passes ------------------------------------------------------------------------
@@ -204,7 +216,13 @@ class Resolver:
     def _candidates(self, m: Mention) -> list[tuple[float, int, str]]:
         """(score, place, via) for the Arabic hits and, for a cued mention whose Arabic
         readings are all small places, the transliteration fallback."""
-        out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in m.hits]
+        hits = m.hits
+        if len(hits) > _MAX_CANDIDATES:   # a name hundreds of hamlets share: those of the article's countries first
+            g = self.gaz
+            hits = sorted(hits, key=lambda h: (self.shares.get(g.country_of(h[0]), 0) > 0,
+                                               (g.country_of(h[0]), g.admin1_of(h[0])) in self.admin1s,
+                                               g.population_of(h[0])), reverse=True)[:_MAX_CANDIDATES]
+        out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in hits]
         small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature in ("city", "neighbourhood")
                     for i, _ in m.hits)
         if small and self._may_transliterate(m):
@@ -312,7 +330,10 @@ class Resolver:
         top = max(self.shares, key=self.shares.get) if self.shares else None
         out = []
         key = nm.arabic_key(name)
+        allowed = {box[0]} if box else {cc for cc, v in self.shares.items() if cc == top or v >= 0.25}
         for i in self.gaz.transliterations(name, main_only=True):
+            if self.gaz.country_of(i) not in allowed:
+                continue
             e = self.gaz.entry(i)
             if e.feature == "country":
                 continue
@@ -606,4 +627,18 @@ def geocode(article: Article) -> list[Place]:
             out.append(Place(Span(dateline.start, dateline.end),
                              article.text[dateline.start:dateline.end], role="dateline"))
         return sorted(out, key=lambda p: p.span.start)
-    return Resolver(article, gaz, mentions, dateline).run()
+    return Resolver(article, gaz, _could_be_places(gaz, mentions), dateline).run()
+
+
+def _could_be_places(gaz, mentions: list[Mention]) -> list[Mention]:
+    """Drop the bare one-word matches `Resolver._accept` can never take: no cue (head, region
+    word, preposition, NER) on any mention of the key, and only small places (under 100,000
+    people, no country or governorate) behind it. The village-level gazetteer matches three
+    times as many words as cities500, nearly all of them such words (منزل، مقتل)."""
+    cued = {m.key for m in mentions if m.strong or m.prep or m.region or m.head}
+
+    def big(i: int) -> bool:
+        e = gaz.entry(i)
+        return e.population >= _MAJOR_POP or e.feature in ("country", "admin1")
+
+    return [m for m in mentions if m.key in cued or m.words >= 2 or any(big(i) for i, _ in m.hits)]

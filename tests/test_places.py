@@ -414,10 +414,11 @@ def test_places_wof_villages_and_districts(with_gazetteer, text, name, country, 
     ("وقال مسؤول في البنك المركزي اليمني إن الحكومة ستدفع الرواتب.", "المركزي"),                 # Markazi, IR
     ("وقال الرئيس إن الشعب اليمني يريد الأمن والاستقرار في البلاد.", "الشعب"),
     ("وقصفت قوات النظام بلدات الغوطة الشرقية في ريف دمشق.", "الشرقية"),                         # Sharqia, EG
+    ("وقالت مصادر إن القوات الموالية لعلي عبدالله صالح قصفت مواقع في تعز.", "عبدالله صالح"),       # an Iraqi hamlet
 ])
 def test_places_common_words_of_the_big_gazetteer(with_gazetteer, text, word):
     places = places_of(text)
-    assert not any(p.name == word and p.name_en for p in places), [(p.name, p.name_en) for p in places]
+    assert not any(word in p.name and p.name_en for p in places), [(p.name, p.name_en) for p in places]
 
 
 @pytest.mark.parametrize("text, name, country", [

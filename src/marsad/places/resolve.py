@@ -286,7 +286,10 @@ class Resolver:
         if (not m.article and not flags & 4 and not m.strong and m.words == 1 and e.population < _TOWN_POP
                 and e.feature not in ("country", "admin1", "admin2", "admin3")):
             return False          # باسم التحالف: the hamlet is الباسم
-        unique = m.words >= 2 and len({i for i, _ in m.hits}) == 1
+        # a two-word name only one place has, after a region word or head noun (not a bare
+        # preposition: لعبدالله صالح is the man, not the Iraqi hamlet)
+        unique = (m.words >= 2 and len({i for i, _ in m.hits}) == 1
+                  and (m.region is not None or m.head is not None))
         if m.strong:              # (a two-word name only one place has: عسال الورد in a Lebanese story)
             return share > 0 or not self.shares or e.population >= 1_000_000 or unique
         if m.stop:                        # a common word: في المدينة is "in the city"

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from marsad.article import Article
 from marsad.places import gazetteer
+from marsad.places import names as nm
 from marsad.text import norm
 from marsad.text.tokens import tokenize
 
@@ -64,16 +65,20 @@ def main() -> None:
                         break
                 had_article = t.norm[:len(t.norm) - len(t.stem)].endswith("ال") or (
                     t.stem != t.norm and t.norm.startswith(("لل", "ولل", "فلل")))
-                (definite if had_article else bare)[t.stem] += 1
-                stems[t.stem] += 1
+                stem = t.stem.replace("ء", "") if t.stem.endswith("ء") else t.stem   # keys drop a final hamza (حلفاء → حلفا)
+                (definite if had_article else bare)[stem] += 1
+                stems[stem] += 1
                 if name == "negatives.jsonl":
-                    neg[t.stem] += 1
+                    neg[stem] += 1
     frequent = {w for w, _ in neg.most_common(300)}
     stop, proclitic = set(), set()
     for key in g.names:
         hits = g.lookup(key)
         entries = [g.entry(i) for i, _ in hits]
-        major = any(e.feature == "country" or e.population >= 1_000_000 for e in entries)
+        # a country, or a city of a million or more whose own Arabic name this is (not an
+        # alternate such as حلفاء for Omdurman)
+        major = any(e.feature == "country" or e.population >= 1_000_000 and e.name_ar
+                    and nm.arabic_key(e.name_ar) == key for e in entries)
         if len(key) <= 2 or key in CALENDAR:
             stop.add(key)
             continue

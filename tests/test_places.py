@@ -378,3 +378,74 @@ def test_places_eval_events_only(with_gazetteer, tmp_path):
     assert both.exit_code == events.exit_code == 0
     counts = [re.search(r"with coordinates\s+(\d+)", r.output).group(1) for r in (both, events)]
     assert counts == ["2", "1"]
+
+
+# --- Who's On First villages, districts, and the precision cues (issue 17) ------------------
+
+def test_places_index_is_memory_mapped_and_has_wof_districts(with_gazetteer):
+    import numpy as np
+    g = with_gazetteer
+    assert len(g) > 500_000 and isinstance(g._gid.base, np.memmap)     # mapped, not read into objects
+    saada = [g.entry(i) for i, _ in g.lookup(nm.arabic_key("منبه")) if g.entry(i).country == "YE"]
+    assert any(e.feature == "admin2" and e.name_en == "Monabbih" for e in saada)
+
+
+@pytest.mark.parametrize("text, name, country, admin2, lat, lon", [
+    # villages, camps and districts GeoNames' cities500 lacks (hand-made sentences in the corpus' style)
+    ("وقصفت قوات النظام بلدة زملكا في الغوطة الشرقية بريف دمشق.", "زملكا", "SY", "Rural Damascus", 33.526, 36.354),
+    ("وقتل مدنيان في قصف على مخيم خان الشيح للاجئين الفلسطينيين غرب دمشق.", "خان الشيح", "SY", "Qatana",
+     33.369, 36.109),
+    ("قصفت المدفعية مواقع للمتمردين في مديريتي شدا ومنبه الحدوديتين في صعدة.", "منبه", "YE", "Monabbih",
+     17.167, 43.2),
+    # a district named like its seat is coded at the seat (ACLED), not at WOF's label point
+    ("وانفجرت عبوة في مدينة الميادين بريف دير الزور الشرقي.", "الميادين", "SY", "Al Mayadin", 35.020, 40.452),
+])
+def test_places_wof_villages_and_districts(with_gazetteer, text, name, country, admin2, lat, lon):
+    hits = [p for p in places_of(text) if name in p.name]
+    assert hits and all(p.country == country and p.admin2 == admin2 and _km(p.lat, p.lon, lat, lon) <= 10
+                        for p in hits), [(p.name, p.country, p.admin2, p.lat, p.lon) for p in hits]
+
+
+@pytest.mark.parametrize("text, word", [
+    # words that are also WOF hamlets' names: no place without a place cue
+    ("وعاد الرجل إلى منزله بعد أن شنت الطائرات سلسلة غارات على مواقع المسلحين في صعدة.", "منزله"),  # المنزلة
+    ("وعاد الرجل إلى منزله بعد أن شنت الطائرات سلسلة غارات على مواقع المسلحين في صعدة.", "سلسلة"),  # Selseleh, IR
+    ("وقال المتحدث باسم التحالف إن الغارات استهدفت مواقع الحوثيين في صعدة.", "باسم"),             # ب + اسم
+    ("وقال مسؤول في البنك المركزي اليمني إن الحكومة ستدفع الرواتب.", "المركزي"),                 # Markazi, IR
+    ("وقال الرئيس إن الشعب اليمني يريد الأمن والاستقرار في البلاد.", "الشعب"),
+    ("وقصفت قوات النظام بلدات الغوطة الشرقية في ريف دمشق.", "الشرقية"),                         # Sharqia, EG
+    ("وقالت مصادر إن القوات الموالية لعلي عبدالله صالح قصفت مواقع في تعز.", "عبدالله صالح"),       # an Iraqi hamlet
+])
+def test_places_common_words_of_the_big_gazetteer(with_gazetteer, text, word):
+    places = places_of(text)
+    assert not any(word in p.name and p.name_en for p in places), [(p.name, p.name_en) for p in places]
+
+
+@pytest.mark.parametrize("text, name, country", [
+    # a head noun before a longer name, an opener, a dual head, a quoted name
+    ("ولا يعني حسم المعركة في منطقة دير الزور انتهاء خطر التنظيم.", "منطقة دير الزور", "SY"),
+    ("وقصفت الطائرات حي الشيخ مقصود في مدينة حلب.", "حي الشيخ مقصود", "SY"),
+    ("وقتل ثلاثة في هجوم على بلدة خان بني سعد في محافظة ديالى.", "بلدة خان بني سعد", "IQ"),
+    ("سقط صاروخ جنوب مدينة الرياض بمسافة 100 كيلومتر في صحراء غير آهلة.", "جنوب مدينة الرياض", "SA"),
+    ("مواقع ومعسكرات تدريب للميليشيات في مديريتي الجراحي والتحيتا بالحديدة.", "مديريتي الجراحي", "YE"),
+])
+def test_places_longest_names_after_heads(with_gazetteer, text, name, country):
+    places = places_of(text)
+    assert [p.country for p in places if p.name == name] == [country], [(p.name, p.country) for p in places]
+
+
+def test_places_unknown_village_takes_its_containers_point(with_gazetteer):
+    # ACLED: a village no gazetteer places (or only a namesake elsewhere) gets the point of the
+    # area the text puts it in, with precision 2
+    text = 'هاجم مسلحو التنظيم قوات الشرطة الاتحادية في قرية "الزركة" بأطراف طوز خورماتو.'
+    zarka = next(p for p in places_of(text) if "الزركة" in p.name)
+    assert zarka.geo_precision == 2 and zarka.geonameid is None and zarka.admin1 == "Salah ad Din"
+    assert _km(zarka.lat, zarka.lon, 34.888, 44.633) <= 10
+
+
+def test_places_country_of_backers_is_not_the_events_place(with_gazetteer):
+    text = "وقالت قوات سوريا الديمقراطية التي تدعمها الولايات المتحدة إنها سيطرت على بلدة الباغوز."
+    a = marsad.extract(text, date="2019-03-19")
+    assert [e.location.country for e in a.layer("events") if e.location] in ([], ["SY"])
+    baghuz = next(p for p in a.layer("places") if "الباغوز" in p.name)
+    assert baghuz.admin2 == "Abu Kamal" and _km(baghuz.lat, baghuz.lon, 34.432, 40.992) <= 10

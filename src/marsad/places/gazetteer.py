@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 import math
+
+import numpy as np
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,18 +38,25 @@ class Entry:
 class _Names:
     """Arabic key → packed places, read-only, as the index stores it (sorted keys, offsets)."""
 
-    __slots__ = ("keys", "_pos", "_ptr", "_vals")
+    __slots__ = ("keys", "_pos", "_ptr", "_vals", "_got")
 
     def __init__(self, table: dict):
         self.keys = table["keys"].split("\n") if table["keys"] else []
         self._pos = dict(zip(self.keys, range(len(self.keys))))
         self._ptr, self._vals = table["ptr"], table["vals"]
+        self._got: dict[str, tuple] = {}     # keys asked for, article after article
 
     def get(self, key: str, default=None):
+        got = self._got.get(key)
+        if got is not None:
+            return got
         j = self._pos.get(key)
         if j is None:
             return default
-        return tuple(self._vals[self._ptr[j]:self._ptr[j + 1]].tolist())
+        if len(self._got) > 200_000:
+            self._got.clear()
+        got = self._got[key] = tuple(self._vals[self._ptr[j]:self._ptr[j + 1]].tolist())
+        return got
 
     def __contains__(self, key: str) -> bool:
         return key in self._pos
@@ -90,6 +99,7 @@ class Gazetteer:
         self._entries: dict[int, Entry] = {}
         self._nisbas: dict[str, str] | None = None
         self.memo: dict = {}        # per-word facts the matcher derives from this gazetteer
+        self._prefixes: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return len(self._gid)
@@ -112,6 +122,16 @@ class Gazetteer:
                 int(self._pop[i]), self._feat_tab[self._feat[i]], int(self._a2i[i]))
         return e
 
+    def country_of(self, i: int) -> str:
+        """A place's country without building its Entry (for filtering long candidate lists)."""
+        return self._cc_tab[self._cc[i]]
+
+    def admin1_of(self, i: int) -> str:
+        return self._a1_tab[self._a1[i]]
+
+    def population_of(self, i: int) -> int:
+        return int(self._pop[i])
+
     def lookup(self, key: str) -> list[tuple[int, int]]:
         """(place index, flags) for an Arabic key (see `names.arabic_key`)."""
         return [(v >> 3, v & 7) for v in self.names.get(key, ())]
@@ -119,9 +139,14 @@ class Gazetteer:
     def has_prefix(self, prefix: str) -> bool:
         """Whether some Arabic key starts with `prefix`: a longer name cannot start where no
         key has the first words' letters (keys have no spaces, so letters are enough)."""
-        keys = self.names.keys
-        i = bisect.bisect_left(keys, prefix)
-        return i < len(keys) and keys[i].startswith(prefix)
+        got = self._prefixes.get(prefix)
+        if got is None:
+            keys = self.names.keys
+            i = bisect.bisect_left(keys, prefix)
+            if len(self._prefixes) > 200_000:
+                self._prefixes.clear()
+            got = self._prefixes[prefix] = i < len(keys) and keys[i].startswith(prefix)
+        return got
 
     def transliterations(self, name: str, main_only: bool = False) -> list[int]:
         """Places a Latin name of which spells this Arabic name: same consonants, and the long
@@ -129,7 +154,7 @@ class Gazetteer:
         `main_only`: only the place's own GeoNames name counts, not its alternates."""
         skeleton, mask = nm.pattern_ar(name)
         t = self._latin
-        h = latin_hash(skeleton)
+        h = np.uint64(latin_hash(skeleton))      # a Python int above 2**63 would make numpy compare as floats
         lo = int(t["hash"].searchsorted(h, "left"))
         hi = int(t["hash"].searchsorted(h, "right"))
         out: list[int] = []

@@ -299,7 +299,11 @@ class Matcher:
                 j = k + hit[0]
         if not extra:
             return mentions
-        taken = {(m.start, m.end) for m in mentions}
+        taken = {(m.start, m.end): m for m in mentions}
+        for m in extra:
+            old = taken.get((m.start, m.end))
+            if old is not None and old.head is None:
+                old.head, old.head_kind, old.prep = m.head, m.head_kind, True   # the list's head is its too
         return sorted(mentions + [m for m in extra if (m.start, m.end) not in taken], key=lambda m: m.start)
 
     def _token_at(self, offset: int) -> int:
@@ -427,9 +431,17 @@ class Matcher:
         m.end = nxt.span.end
         return m, i + 2
 
+    def _direction_adjective(self, i: int) -> bool:
+        toks = self.tokens
+        t = toks[i]
+        return (t.stem in DIRECTION_STEMS and t.norm.startswith("ال") and self._is_word(i - 1)
+                and not self.article.text[toks[i - 1].span.end:t.span.start].strip())
+
     def _mention_at(self, i: int) -> tuple[Mention, int] | None:
         toks = self.tokens
         t = toks[i]
+        if self._direction_adjective(i):
+            return None                   # الغوطة الشرقية: the adjective of the word before, not Sharqia
         phrase = self._region_phrase(i)
         if phrase:
             return phrase
@@ -437,10 +449,8 @@ class Matcher:
         region = self._region_of(t)
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
         hit = self._lookup(i)
-        if hit and hit[0] >= 2 and (head or region):
-            inner = self._lookup(i + 1)
-            if inner and inner[0] >= hit[0]:
-                hit = None                # منطقة دير الزور is منطقة + دير الزور, not the name منطقة دير + الزور
+        if hit and hit[0] >= 2 and (head or region) and self._head_splits(i, hit, bool(head)):
+            hit = None
         if hit and (hit[0] >= 2 or not (head or region)):
             if hit[0] == 1 and (t.stem in DIRECTION_STEMS or t.stem in HEADS or t.stem in REGION_WORDS):
                 return None               # الشرقية, الميناء alone are common words, not places
@@ -451,7 +461,8 @@ class Matcher:
         j = i
         heads, regions = [], []
         while j < len(toks) and j - i < 3 and self._is_word(j):
-            if j > i and (self._lookup(j) or (0,))[0] >= 2:
+            whole = self._lookup(j) if j > i else None
+            if whole and whole[0] >= 2 and not self._head_splits(j, whole, bool(self._head_of(toks[j]))):
                 break                     # محافظة شمال سيناء: the region word opens the name
             h, r = self._head_of(toks[j]), self._region_of(toks[j])
             if h:
@@ -506,6 +517,23 @@ class Matcher:
         return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
             and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
             and nm.strip_article(word) not in common_words()
+
+    def _head_splits(self, i: int, hit, is_head: bool) -> bool:
+        """A name opening with a head or region word (token i) is rather that word and the
+        name after it: when the name after it runs further (منطقة دير الزور is منطقة + دير
+        الزور, not the name منطقة دير + الزور), or, after a head noun, ends alike and names a
+        place ten times as big (مدينة الرياض is Riyadh, not an Emirati quarter)."""
+        inner = self._lookup(i + 1)
+        if not inner:
+            return False
+        if inner[0] >= hit[0]:
+            return True
+        return is_head and inner[0] + 1 == hit[0] and self._bigger(inner[3], hit[3])
+
+    def _bigger(self, hits, than) -> bool:
+        """The places of `hits` are ten times as populous as those of `than`, and a town at least."""
+        pop = max(self.gaz.entry(i).population for i, _ in hits)
+        return pop >= 10_000 and pop >= 10 * max(self.gaz.entry(i).population for i, _ in than)
 
     def _opens_name(self, j: int) -> bool:
         """Token j is a name opener (الشيخ، أبو، بني ...) with a name word after it."""
@@ -626,6 +654,12 @@ class Matcher:
             if not toks or len(toks) > MAX_WORDS:
                 continue
             j = toks[0]
+            if len(toks) == 1 and self._direction_adjective(j):
+                prev = self.tokens[j - 1].norm
+                if not prev.startswith("ال") or nm.strip_article(prev) in self.stop or self._closed(j - 1) \
+                        or kept.overlapping(self.tokens[j - 1].span.start, self.tokens[j - 1].span.end):
+                    continue              # NER's الشرقية in الحكومة الشرقية
+                j, toks = j - 1, [j - 1, j]   # NER's الشرقية in الغوطة الشرقية: the region is both words
             hit = self._lookup(j)
             if hit is None or hit[0] != len(toks):
                 hit = (len(toks), self._key(j, len(toks)), _name_cut(self.tokens[j]), [])

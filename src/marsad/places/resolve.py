@@ -17,8 +17,16 @@ theatre:
    gazetteer spelling goes through the transliteration fallback (الهول ↔ 'Al Ḩawl'):
    GeoNames' own Latin name of the place, same consonants and long vowels, inside the
    container or the article's main country, never for a common word, a neighbourhood
-   or a landform. Otherwise it becomes an UNRESOLVED place with the country and
-   governorate of its container, or of the article.
+   or a landform. Otherwise, ACLED's way, it keeps its name and takes the point of the
+   smallest area the text puts it in (قرية الزركة بأطراف طوز خورماتو → Tuz Khurmatu,
+   precision 2; a governorate: 3), or of the one town the story names for a quarter
+   (حي ...); else it is an UNRESOLVED place with the country and governorate of its
+   container, or of the article.
+4. with the village-level gazetteer (Who's On First) most words are some hamlet's name:
+   bare one-word matches of small places with no cue anywhere in the article are dropped
+   before scoring (`_could_be_places`), a name spelt with ال in the gazetteer and bare in
+   the text (or the reverse), ه for ة, a definite adjective after a definite noun
+   (البنك المركزي) and a bare district abroad are no places.
 
 geo_precision follows ACLED: 1 the place itself, 2 near it or part of a region (ريف X,
 شمال X), 3 only a province or country. A country named like its capital (الكويت،
@@ -36,15 +44,18 @@ from ..article import Article, Place, Span
 from ..pipeline import stage
 from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
-from .mentions import _SINGULAR, NAME_OPENERS, Mention, common_words, find_mentions
+from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, find_mentions
 
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
 _MAJOR_POP = 100_000
+_MAX_CANDIDATES = 12     # readings of one name scored (the article's countries' and the biggest first)
 _TOWN_POP = 10_000       # a Latin-only name matched outside the governorates named: a town at least
 _NO_FALLBACK_HEADS = {nm.arabic_words(w)[0] for w in ("حي", "أحياء", "جبل", "جبال", "وادي", "سهل", "هضبة",
                                                      "جزيرة", "صحراء", "ساحل", "سواحل", "شاطئ", "بحيرة")}
 _OPENER_KEYS = {nm.strip_article(w) for w in NAME_OPENERS}
+# definite nouns a place name follows in apposition (العاصمة الرياض)
+_APPOSITION = {nm.arabic_words(w)[0] for w in ("عاصمة", "عاصمتها", "مدينة", "محافظة", "ولاية", "بلدة", "قرية")}
 
 
 def _km(a_lat, a_lon, b_lat, b_lon) -> float:
@@ -145,8 +156,11 @@ class Resolver:
         of a name, so kept for the pass (a name repeated a thousand times is measured once)."""
         got = self._near.get((key, i))
         if got is None:
-            d = min((_km(e.lat, e.lon, la, lo) for k, la, lo in self.points if k != key), default=None)
-            got = self._near[key, i] = 1.2 * math.exp(-d / 150) if d is not None else 0.0
+            # planar distance (km) on the local scale: exact enough for a 150 km decay, and cheap
+            lat, lon, c = e.lat, e.lon, math.cos(e.lat * math.pi / 180)
+            d2 = min(((la - lat) ** 2 + ((lo - lon) * c) ** 2 for k, la, lo in self.points if k != key),
+                     default=None)
+            got = self._near[key, i] = 1.2 * math.exp(-111.2 * math.sqrt(d2) / 150) if d2 is not None else 0.0
         return got
 
     # --- passes ------------------------------------------------------------------------
@@ -202,7 +216,13 @@ class Resolver:
     def _candidates(self, m: Mention) -> list[tuple[float, int, str]]:
         """(score, place, via) for the Arabic hits and, for a cued mention whose Arabic
         readings are all small places, the transliteration fallback."""
-        out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in m.hits]
+        hits = m.hits
+        if len(hits) > _MAX_CANDIDATES:   # a name hundreds of hamlets share: those of the article's countries first
+            g = self.gaz
+            hits = sorted(hits, key=lambda h: (self.shares.get(g.country_of(h[0]), 0) > 0,
+                                               (g.country_of(h[0]), g.admin1_of(h[0])) in self.admin1s,
+                                               g.population_of(h[0])), reverse=True)[:_MAX_CANDIDATES]
+        out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in hits]
         small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature in ("city", "neighbourhood")
                     for i, _ in m.hits)
         if small and self._may_transliterate(m):
@@ -254,23 +274,48 @@ class Resolver:
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
+        if not m.strong and e.name_ar and e.name_ar.endswith("ة") and self.article.text[m.name_end - 1] == "ه":
+            return False          # منزله "his house" is not المنزلة: the text writes ه, the name ة
+        if not m.strong and e.feature in ("admin2", "admin3") and share < 0.2:
+            return False          # بسلسلة غارات: a bare district name abroad is a word (Selseleh, Iran)
+        if not m.strong and m.words == 1 and m.article and self._after_definite_noun(m):
+            return False          # البنك المركزي، المنطقة الوسطى: an adjective, not Markazi or Central District
         if (m.article and not flags & 2 and not m.strong and m.words == 1 and e.feature != "country"
                 and e.feature not in ("admin1", "admin2", "admin3")):
             return False          # في المشهد العربي: Mashhad is spelt bare (مشهد), a name keeps its form
         if (not m.article and not flags & 4 and not m.strong and m.words == 1 and e.population < _TOWN_POP
                 and e.feature not in ("country", "admin1", "admin2", "admin3")):
             return False          # باسم التحالف: the hamlet is الباسم
-        if m.strong:
-            return share > 0 or not self.shares or e.population >= 1_000_000
+        # a two-word name only one place has, after a region word or head noun (not a bare
+        # preposition: لعبدالله صالح is the man, not the Iraqi hamlet)
+        unique = (m.words >= 2 and len({i for i, _ in m.hits}) == 1
+                  and (m.region is not None or m.head is not None))
+        if m.strong:              # (a two-word name only one place has: عسال الورد in a Lebanese story)
+            return share > 0 or not self.shares or e.population >= 1_000_000 or unique
         if m.stop:                        # a common word: في المدينة is "in the city"
             return cue and share > 0 and e.feature == "country"
         if flags & 1:                     # only a Persian/Urdu spelling gives this name
             return e.population >= 1_000_000 or (cue and share >= 0.2)
-        if m.words >= 2:
-            return share > 0 or big
+        if m.words >= 2:          # a two-word name only one place has, after a cue, is that place
+            return share > 0 or big or (cue and unique)
         if big:    # a big place in a country the article is not about: only a well-known one
             return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
+
+    def _after_definite_noun(self, m: Mention) -> bool:
+        """The word before m is a definite noun m agrees with as an adjective (الدورة الثامنة), not
+        a head noun or العاصمة in apposition (العاصمة الرياض) nor a place itself."""
+        k = bisect.bisect_left(self.token_starts, m.start) - 1
+        if k < 0:
+            return False
+        t = self.tokens[k]
+        if t.kind != "word" or self.article.text[t.span.end:m.start].strip() or not t.norm.startswith("ال"):
+            return False
+        word = t.norm[2:]
+        if word in HEADS or word in _APPOSITION or len(word) < 3:
+            return False
+        j = bisect.bisect_right(self.mention_starts, t.span.start) - 1
+        return not (j >= 0 and self.mentions[j].start <= t.span.start < self.mentions[j].end)
 
     def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
         """Latin transliteration: the mention against GeoNames' Latin names (same consonants,
@@ -288,7 +333,10 @@ class Resolver:
         top = max(self.shares, key=self.shares.get) if self.shares else None
         out = []
         key = nm.arabic_key(name)
+        allowed = {box[0]} if box else {cc for cc, v in self.shares.items() if cc == top or v >= 0.25}
         for i in self.gaz.transliterations(name, main_only=True):
+            if self.gaz.country_of(i) not in allowed:
+                continue
             e = self.gaz.entry(i)
             if e.feature == "country":
                 continue
@@ -352,6 +400,17 @@ class Resolver:
         sure = all(self.gaz.entry(j).country == e.country for j, _ in cue.hits)
         return e.country, e.admin1_code or None, sure
 
+    def _main_city(self):
+        """The town the article names most (10,000 people or more), if one stands out."""
+        counts: Counter = Counter()
+        for key, d in self.decided.items():
+            if d and self.gaz.entry(d[0]).feature == "city" and self.gaz.entry(d[0]).population >= _TOWN_POP:
+                counts[d[0]] += self.key_counts[key]
+        top = counts.most_common(2)
+        if not top or len(top) == 2 and top[0][1] == top[1][1]:
+            return None
+        return self.gaz.entry(top[0][0])
+
     def _container_entry(self, m: Mention):
         """The resolved place (not a country) the text puts m in, or None."""
         cue = self._container_cues.get(id(m))
@@ -376,6 +435,8 @@ class Resolver:
         gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").strip(_QUOTES).split())
         if not gap and other.start < other.name_start and self.article.text[other.start] == "ب":
             gap = "ب"             # الزركة بأطراف طوز خورماتو: the proclitic opens the other mention
+        if gap not in _CONTAINER_GAPS and " " in gap and gap.startswith("ال"):
+            gap = gap.split(" ", 1)[1]    # X المحاصرة في سوريا: one adjective before the gap
         return other if gap in _CONTAINER_GAPS and other.key != m.key else False
 
     def run(self) -> list[Place]:
@@ -415,6 +476,8 @@ class Resolver:
             if not m.strong or m.common:
                 return None
             area = self._container_entry(m)
+            if area is None and m.head in _QUARTER_HEADS:
+                area = self._main_city()  # بحي الزهور ... مدينة العريش: a quarter of the city the story is about
             if area is not None:
                 # ACLED: a place no gazetteer has takes the point of the smallest area the text
                 # puts it in (قرية الزركة بأطراف طوز خورماتو), precision 2 (3 for a governorate)
@@ -515,6 +578,7 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
 
 
 _QUOTES = '"“”«»\' '
+_QUARTER_HEADS = {"حي"}
 
 
 def _inside(e, box: tuple[str, str | None, bool]) -> bool:
@@ -538,8 +602,8 @@ def _similarity(a: str, b: str) -> float:
         return 1.0
     close = {frozenset("هح"), frozenset("سص"), frozenset("تط"), frozenset("دض"), frozenset("زذ"),
              frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا"), frozenset("اه")}
-    # a long vowel written or not (سوروج ~ سروج) costs half
-    gap = {ch: 0.5 if ch in "اوي" else 1 for ch in a + b}
+    # a long و or ي written or not (سوروج ~ سروج) costs half (an alef makes another word: عاند)
+    gap = {ch: 0.5 if ch in "وي" else 1 for ch in a + b}
     prev = [0.0]
     for ch in b:
         prev.append(prev[-1] + gap[ch])
@@ -566,4 +630,18 @@ def geocode(article: Article) -> list[Place]:
             out.append(Place(Span(dateline.start, dateline.end),
                              article.text[dateline.start:dateline.end], role="dateline"))
         return sorted(out, key=lambda p: p.span.start)
-    return Resolver(article, gaz, mentions, dateline).run()
+    return Resolver(article, gaz, _could_be_places(gaz, mentions), dateline).run()
+
+
+def _could_be_places(gaz, mentions: list[Mention]) -> list[Mention]:
+    """Drop the bare one-word matches `Resolver._accept` can never take: no cue (head, region
+    word, preposition, NER) on any mention of the key, and only small places (under 100,000
+    people, no country or governorate) behind it. The village-level gazetteer matches three
+    times as many words as cities500, nearly all of them such words (منزل، مقتل)."""
+    cued = {m.key for m in mentions if m.strong or m.prep or m.region or m.head}
+
+    def big(i: int) -> bool:
+        e = gaz.entry(i)
+        return e.population >= _MAJOR_POP or e.feature in ("country", "admin1")
+
+    return [m for m in mentions if m.key in cued or m.words >= 2 or any(big(i) for i, _ in m.hits)]

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.batch.extract import article_key, event_id, to_record  # noqa: E402
 from marsad.store import Store  # noqa: E402
 from marsad.dedup.model import load  # noqa: E402
-from marsad.store.incidents import rebuild  # noqa: E402
+from marsad.store.incidents import rebuild, settings  # noqa: E402
 
 
 def _shift_day(value, days: int):
@@ -96,6 +96,12 @@ def main() -> None:
         one = tmp / "x1.duckdb"
         if args.db:
             shutil.copy(args.db, one)
+            with Store(one) as store:
+                if not settings(store.con, load())[1]:
+                    # Incidents made by another model (or none yet): the first timed write would
+                    # re-cluster the whole store. Re-cluster it now, untimed.
+                    with store.transaction():
+                        rebuild(store.con, store._insert)
         else:
             t = time.perf_counter()
             subprocess.run([sys.executable, "-m", "marsad.cli", "ingest", str(args.corpus), "--db", str(one),

@@ -13,12 +13,16 @@ Each run ingests into a fresh database in a subprocess (`python -m marsad.cli in
 while a sampler adds up the resident memory (RSS) of that process and all its children
 every 50 ms; the table reports the peak of that sum, so it includes the extraction workers.
 Throughput is new articles per second of the run as recorded in the runs table (worker
-start-up included, Python start-up not). Shared pages count once per process, so the
+start-up included, Python start-up not). `cpu ms/art` is the CPU time of the whole run (the
+ingest process and its workers, user + system, Python start-up included) per new article:
+on a machine shared with other work it moves much less than the throughput does, and the
+last lines compare it too. Shared pages count once per process, so the
 total slightly overstates the machine's real use.
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,6 +67,7 @@ def run(inputs: Path, workers: int, batch_size: int, tmp: Path, dedup: bool = Tr
     mem: dict = {}
     stop = threading.Event()
     t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, "-m", "marsad.cli", "ingest", str(inputs), "--db", str(db),
                              "--workers", str(workers), "--batch-size", str(batch_size), "--no-progress",
                              "--dedup" if dedup else "--no-dedup"],
@@ -71,6 +76,8 @@ def run(inputs: Path, workers: int, batch_size: int, tmp: Path, dedup: bool = Tr
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stop.set()
     sampler.join()
     if proc.returncode not in (0, 2):
@@ -81,7 +88,7 @@ def run(inputs: Path, workers: int, batch_size: int, tmp: Path, dedup: bool = Tr
     con.close()
     return {"workers": workers, "dedup": dedup, "incidents": incidents,
             "articles": new, "events": events, "seconds": seconds, "wall": wall,
-            "rate": new / seconds, "parent_mb": mem.get("parent", 0) / 2**20,
+            "rate": new / seconds, "cpu_ms": 1000 * cpu / max(1, new), "parent_mb": mem.get("parent", 0) / 2**20,
             "total_mb": mem.get("total", 0) / 2**20, "procs": mem.get("procs", 0),
             "db_mb": db.stat().st_size / 2**20}
 
@@ -108,10 +115,10 @@ def main() -> None:
     print(f"marsad ingest of {args.input.name}{f' (first {args.limit})' if args.limit else ''}, "
           f"batch size {args.batch_size}, {psutil.cpu_count()} CPUs")
     print(f"{'workers':>7} {'dedup':>5} {'articles':>8} {'events':>6} {'incidents':>9} {'run s':>7} {'wall s':>7} "
-          f"{'art/s':>7} {'parent MB':>9} {'peak MB':>8} {'procs':>5} {'db MB':>6}")
+          f"{'art/s':>7} {'cpu ms/art':>10} {'parent MB':>9} {'peak MB':>8} {'procs':>5} {'db MB':>6}")
     for r in rows:
         print(f"{r['workers']:>7} {'on' if r['dedup'] else 'off':>5} {r['articles']:>8} {r['events']:>6} "
-              f"{r['incidents']:>9} {r['seconds']:>7.1f} {r['wall']:>7.1f} {r['rate']:>7.1f} {r['parent_mb']:>9.0f} "
+              f"{r['incidents']:>9} {r['seconds']:>7.1f} {r['wall']:>7.1f} {r['rate']:>7.1f} {r['cpu_ms']:>10.1f} {r['parent_mb']:>9.0f} "
               f"{r['total_mb']:>8.0f} {r['procs']:>5} {r['db_mb']:>6.1f}")
     for w in args.workers:
         on = [r["rate"] for r in rows if r["workers"] == w and r["dedup"]]
@@ -119,6 +126,11 @@ def main() -> None:
         if on and off:
             print(f"{w} worker{'s' if w > 1 else ''}: with matching {sum(on) / len(on):.1f} articles/s, without "
                   f"{sum(off) / len(off):.1f}: {100 * sum(on) / len(on) / (sum(off) / len(off)):.0f}%")
+            c_on = [r["cpu_ms"] for r in rows if r["workers"] == w and r["dedup"]]
+            c_off = [r["cpu_ms"] for r in rows if r["workers"] == w and not r["dedup"]]
+            print(f"{w} worker{'s' if w > 1 else ''}: CPU per article with matching {sum(c_on) / len(c_on):.1f} ms, "
+                  f"without {sum(c_off) / len(c_off):.1f}: the work without is "
+                  f"{100 * sum(c_off) / len(c_off) / (sum(c_on) / len(c_on)):.0f}% of the work with")
 
 
 if __name__ == "__main__":

@@ -19,12 +19,13 @@ import pytest
 
 from conftest import CORPUS, EVAL, ROOT
 from dedup_helpers import beit_lahia_first, beit_lahia_second, rafah_same_day, same_words_two_towns
+from marsad.article import Article, Event, Place, Span
 from marsad.batch.extract import to_record
 from marsad.dedup import cluster
 from marsad.dedup.incident import build
 from marsad.dedup.model import FEATURES, load
 from marsad.store import Store, dedup, export, ingest, schema
-from marsad.store.incidents import KEY_COLUMNS, _rows
+from marsad.store.incidents import EVENT_KEYS, KEY_COLUMNS, _rows, settings
 from store_helpers import with_text_layers
 
 SLICE = 300             # real corpus articles in the order-independence test
@@ -70,6 +71,47 @@ def test_dedup_two_outlets_reporting_one_shelling_are_one_incident(tmp_path):
     # The one report naming the attacker gives actor1; the notes are rewritten from the chosen fields.
     assert strike["actor1_id"] == "israel_forces" and "1 killed, 1 injured" in strike["notes"]
     assert strike["incident_id"] == "i-" + min(m for (_, ms) in members(db) if len(ms) == 2 for m in ms)
+
+
+def test_dedup_a_shared_place_counts_with_the_words_and_a_shared_toll_counts_too(tmp_path):
+    model = load()
+    first, second, rafah = (rec["tables"]["match_keys"][0]
+                            for rec in records(beit_lahia_first(), beit_lahia_second(), rafah_same_day()))
+    # Another Beit Lahia report that day, told in other words: a sniper shooting at the fence.
+    t = ("بيت لاهيا - أصيب شاب برصاص قناص إسرائيلي قرب السياج الفاصل شمال غرب بلدة بيت لاهيا، "
+         "ونقل إلى المستشفى الإندونيسي.")
+    evidence = "أصيب شاب برصاص قناص إسرائيلي قرب السياج الفاصل شمال غرب بلدة بيت لاهيا"
+    where = t.index("بيت لاهيا", 10)
+    place = Place(Span(where, where + len("بيت لاهيا")), "بيت لاهيا", name_en="Bayt Lahya", country="PS",
+                  admin1="Gaza Strip", lat=31.5464, lon=34.49514, geo_precision=1, feature="city")
+    start = t.index(evidence)
+    event = Event("Explosions/Remote violence", "Shelling/artillery/missile attack",
+                  Span(start, start + len(evidence)), date="2018-05-28", time_precision=1, location=place,
+                  injured=1, trigger=Span(t.index("برصاص"), t.index("برصاص") + 5), confidence=0.6)
+    other = Article(text=t, id="maan-7", url="https://example.org/maan/7", source="maan",
+                    title="إصابة شاب برصاص قناص شمال القطاع", date="2018-05-28", date_source="input",
+                    layers={"events": [event]})
+    shooting = to_record(with_text_layers(other))["tables"]["match_keys"][0]
+    f = {name: dict(zip(FEATURES, model.features(model.sig(first), model.sig(x)))) for name, x in
+         (("second", second), ("shooting", shooting), ("rafah", rafah))}
+    assert f["second"]["same_place"] == f["shooting"]["same_place"] == 1 and f["rafah"]["same_place"] == 0
+    assert f["second"]["place_words"] > f["shooting"]["place_words"] + 0.2 and f["rafah"]["place_words"] == 0
+    # 1 and 2 killed: no agreement; the same toll on both sides is one more sign of one incident.
+    assert f["second"]["fatalities_agree"] == 0
+    agreeing = dict(second, fatalities=first["fatalities"])
+    assert dict(zip(FEATURES, model.features(model.sig(first), model.sig(agreeing))))["fatalities_agree"] == 1
+    score = {name: model.score(model.sig(first), model.sig(x)) for name, x in
+             (("second", second), ("agreeing", agreeing), ("shooting", shooting))}
+    assert score["agreeing"] > score["second"] > score["shooting"] + 0.05, score
+
+
+def test_dedup_the_first_write_keeps_the_threshold_the_model_s(tmp_path):
+    # A store records a threshold only when `marsad dedup --threshold` sets one, so a refitted
+    # model's threshold applies to stores built before it.
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(records(beit_lahia_first(), beit_lahia_second()))
+        stored = dict(store.con.execute("SELECT key, value FROM dedup_state").fetchall())
+        assert "threshold" not in stored and settings(store.con, load()) == (load().threshold, True)
 
 
 def test_dedup_the_same_words_about_two_distant_towns_are_two_incidents(tmp_path):
@@ -233,15 +275,16 @@ def test_dedup_no_dedup_ingest_waits_for_marsad_dedup(corpus_slice, reference, t
 def test_dedup_pair_scores_are_symmetric_and_pruning_never_changes_one(reference):
     model = load()
     with Store(reference, read_only=True) as store:
-        sigs = [model.sig(r) for r in _rows(store.con, f"SELECT {', '.join(KEY_COLUMNS)} FROM match_keys "
-                                                       "ORDER BY event_id")]
+        sigs = [model.sig(r) for r in _rows(
+            store.con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, {', '.join('e.' + c for c in EVENT_KEYS)} "
+                       "FROM match_keys m JOIN events e USING (event_id) ORDER BY m.event_id")]
     rng = random.Random(3)
     by_block: dict[str, list] = {}
     for s in sigs:
         by_block.setdefault(s.block, []).append(s)
     pairs = [tuple(rng.sample(group, 2)) for group in by_block.values() if len(group) > 1 for _ in range(40)]
     assert len(pairs) > 200
-    linked = 0
+    linked = agree = 0
     for a, b in pairs:
         p = model.score(a, b)
         # 0 exactly is the distance veto (places farther apart than max_km), nothing else.
@@ -250,7 +293,8 @@ def test_dedup_pair_scores_are_symmetric_and_pruning_never_changes_one(reference
         pruned = model.score(a, b, at_least=model.threshold)
         assert pruned == p if p >= model.threshold else pruned in (None, p)
         linked += p >= model.threshold
-    assert 0 < linked < len(pairs)
+        agree += model.features(a, b)[FEATURES.index("fatalities_agree")] == 1
+    assert 0 < linked < len(pairs) and agree > 0
 
 
 def test_dedup_upgrade_from_version_3_groups_the_stored_reports(tmp_path):

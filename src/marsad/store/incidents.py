@@ -22,9 +22,10 @@ the components the new links touch.
 What a commit reads is bounded the same way. DuckDB (2.0.1) answers a lookup by id with a
 sequential scan, ART index or not, and a semi-join on ids reads every column of every row
 before it filters: on a wide table (`match_keys` with its word lists, `events`) that cost
-grows with the store. So every wide read here goes by block and day, or by row id
-(`rowid IN (SELECT rowid ... WHERE event_id = ANY(?))`): only the narrow id column is
-scanned whole, and the wide columns are read for the rows found (`_by_id`). A stored
+grows with the store. So the candidates are found by one scan of narrow columns (event_id,
+block, day), and every wide read goes by row id (`rowid IN (SELECT rowid ... WHERE event_id =
+ANY(?))`): only the narrow id column is scanned whole, and the wide columns are read for the
+rows found (`_by_id`). A stored
 report's keys, once read, stay in the writer's `SigCache` for the next commits. `rebuild` clusters the whole store block by block (`marsad dedup`). Both give the
 same incidents for the same reports, whatever order and batches they came in (see
 `marsad.dedup.cluster`).
@@ -230,15 +231,18 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
     for s in new.values():
         if s.day is not None:
             days[s.block].add(s.day)
-    # The stored reports of each block within the window of a new report's day: one query of
-    # table filters (block, day range) per interval, so what is read grows with the blocks'
-    # days, not with the store; only the rows not in the cache are converted.
+    # The stored reports of each block within the window of a new report's day, found by one
+    # scan of the narrow (event_id, block, day) columns; only those not in the cache are read
+    # whole, by row id.
     spans = [(block, lo, hi) for block in sorted(days) for lo, hi in _intervals(days[block], window)]
     old: dict[str, Sig] = {}
-    for i in range(0, len(spans), 64):
-        part = spans[i:i + 64]
-        sql = " UNION ALL ".join(["SELECT event_id FROM match_keys WHERE block = ? AND day BETWEEN ? AND ?"] * len(part))
-        ids = [r[0] for r in con.execute(sql, [v for span in part for v in span]).fetchall() if r[0] not in new]
+    if spans:
+        ids = [r[0] for r in con.execute("""
+                SELECT m.event_id FROM match_keys m
+                JOIN (SELECT unnest(?::VARCHAR[]) AS block, unnest(?::DATE[]) AS lo, unnest(?::DATE[]) AS hi) q
+                  ON m.block = q.block AND m.day BETWEEN q.lo AND q.hi""",
+                [[b for b, _, _ in spans], [lo for _, lo, _ in spans], [hi for _, _, hi in spans]]).fetchall()
+               if r[0] not in new]
         missing = []
         for eid in ids:
             sig = cache.get(eid)

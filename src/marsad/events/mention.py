@@ -184,7 +184,7 @@ def place_alternatives(ctx, m, drafts) -> list:
         copy = type(first)(**{f.name: getattr(first, f.name) for f in fields(first)})
         copy.location, copy.place_level, copy.place_weak, copy.alt_place = p, _level(p), False, True
         copy.evidence_all = []
-        copy.feats = {k2: v for k2, v in first.feats.items() if not k2.startswith(("place_from=", "level="))}
+        copy.feats = {k2: v for k2, v in first.feats.items() if not k2.startswith(("place_from=", "level=", "pl_"))}
         copy.feats["alt_place"] = 1.0
         copy.feats["level=" + str(int(copy.place_level))] = 1.0
         place_features(ctx, view, i, p, copy.feats, len(here))

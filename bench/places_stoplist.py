@@ -11,7 +11,9 @@ negatives) uses it like a common noun, not a name:
 - it is among the most frequent words of the non-conflict negatives (function words: أن، إلى، عنه),
   unless it is a country or a city of a million or more (these need more evidence to be stopped:
   30% of uses common-noun-like instead of 5%);
-- weekdays and months (الجمعة, الخميس) and keys of two letters or fewer.
+- weekdays and months (الجمعة, الخميس) and keys of two letters or fewer;
+- a key that is a proclitic + a word the corpus also writes with ال (باسم = ب + اسم: الاسم), that
+  names only hamlets (under 10,000 people) and that is (nearly) never written with ال itself.
 The matcher still accepts a stop word with a strong cue (بلدة/مدينة/مخيم ... before it, or an
 NER LOC entity): the list only removes bare matches.
 
@@ -67,7 +69,7 @@ def main() -> None:
                 if name == "negatives.jsonl":
                     neg[t.stem] += 1
     frequent = {w for w, _ in neg.most_common(300)}
-    stop = set()
+    stop, proclitic = set(), set()
     for key in g.names:
         hits = g.lookup(key)
         entries = [g.entry(i) for i, _ in hits]
@@ -77,6 +79,12 @@ def main() -> None:
             continue
         if key in frequent and not major:
             stop.add(key)
+            continue
+        inner = key[1:]
+        if (key[0] in "وفبلك" and len(inner) >= 3 and with_article[inner] >= 3 and definite[key] <= 0.05 * stems[key]
+                and all(e.population < 10_000 for e in entries)):
+            stop.add(key)         # باسم is ب + اسم far more often than the hamlet Al Bāsim
+            proclitic.add(key)
             continue
         d, b = definite[key], bare[key]
         n = d + b
@@ -93,7 +101,7 @@ def main() -> None:
     with STOP_FILE.open("w", encoding="utf-8") as out:
         out.write("# Gazetteer keys the corpus uses as common words; made by bench/places_stoplist.py.\n")
         for key in sorted(stop, key=lambda k: (-stems[k], k)):
-            if stems[key] or key in CALENDAR:
+            if stems[key] or key in CALENDAR or key in proclitic:
                 out.write(key + "\n")
     # frequent words (stems, article removed, 20+ uses) that are no gazetteer name and appear
     # both with and without ال (10%+ each): after a head noun they are not a village the gazetteer lacks

@@ -52,7 +52,18 @@ METRICS = [
     ("فيما قام الحوثيون وقوات صالح بإطلاق سراح 27 مسلحا كانوا داخل السجن.", "2015-08-06", [("released", 27)]),
     ("ولا يزال 841 شخصا في عداد المفقودين.", "2015-08-03", [("missing", 841)]),
     ("فان 1280 شخصا قتل خلال هجوم المتطرفين على مدينة سنجار، فيما توفي 280 بسبب سوء الظروف.", "2015-08-03",
-     [("killed", 1280), ("deaths", 280)]),
+     [("conflict_deaths", 1280), ("deaths", 280)]),            # a thousand dead or more: a toll (lexicon.TOLL_MIN)
+    ("وخسر النظام السوري وحلفاؤه، 260 قتيلا، خلال 30 يوماً.", "2018-01-31", [("conflict_deaths", 260)]),
+    ("قتل 149 مدنيا، بينهم 9 نساء، خلال ثلاثة أشهر.", "2018-01-31", [("conflict_deaths", 149), ("conflict_deaths", 9)]),
+    ("قتل 20 شخصا خلال الأسبوع الماضي.", "2018-01-31", [("killed", 20)]),
+    ("هلك منهم (17) شخصًا في مواجهات مسلحة مع رجال الأمن.", "2015-07-25", [("killed", 17)]),
+    ("وأصيب العشرات من المتمردين الحوثيين في المعارك.", "2015-07-25", [("injured", 10)]),
+    ("ورصد التقرير 658 حالة اختطاف وإخفاء قسري و561 حالة اعتقال تعسفي.", "2018-01-01",
+     [("abducted", 658), ("detained", 561)]),
+    ("وقضت المحكمة العسكرية بإعدام 14 متهما بينهم عشماوي.", "2018-10-09", [("other", 14)]),
+    ("وقال إن المئات من المسلحين بادروا إلى الهرب مع بدء المعركة.", "2015-07-25", [("other", 100)]),
+    ("وقتل 19 شخصا من قوات الأمن التركية منذ بدء الأزمة الحالية.", "2015-07-25", [("conflict_deaths", 19)]),
+    ("قبضت الأجهزة الأمنية على (8) مطلوبين.", "2015-07-25", [("detained", 8)]),
     ("إن ما يصل إلى 40 مهاجرا غرقوا قبالة الساحل الليبي.", "2015-07-25", [("deaths", 40)]),
     ("وأحصت اللجنة وفاة 123 شخصاً، غالبيتهم من الأطفال.", "2019-03-19", [("deaths", 123)]),
     ("وتشكل جبهة الباغوز دليلاً على تعقيدات النزاع السوري الذي بدأ الجمعة عامه التاسع، مخلفاً حصيلة قتلى تخطت "
@@ -150,3 +161,19 @@ def test_figures_quality_floor_on_the_gold_sets(seed_gold, dev_gold, scorer):
         system.append(json.loads(json.dumps(to_record(article), ensure_ascii=False)))
     result = score.score(gold, system)["figures"]
     assert result["f1"] >= 0.90, result
+
+
+def test_figures_learner_trains_end_to_end_and_the_stage_uses_it(dev_gold, seed_gold):
+    """The `figure` learner trained on a few gold articles: a JSON model whose keep decision the
+    stage then follows (a count of people kept, a number of things not)."""
+    from marsad.learn import folds, models
+    from marsad.numbers.learned import LEARNER
+    raw, compiled = folds.train([LEARNER], [seed_gold] + dev_gold[:10])
+    model = raw["figure"]
+    assert model["figures"] > 20 and model["examples"] > model["figures"]
+    assert json.loads(json.dumps(model)) == model                 # plain JSON
+    assert model["keep"]["weights"]["r:keep"] > 0                 # the rules' keep is evidence for a figure
+    with models.using(compiled):
+        found = figures("أسفر القصف عن مقتل تسعة من عناصر التنظيم وإصابة 12 آخرين.", "2015-07-25")
+        assert ("killed", 9) in found and ("injured", 12) in found
+        assert figures("وأرسلت الحكومة 40 شاحنة من المساعدات إلى المدينة.", "2015-07-25") == []

@@ -1,5 +1,7 @@
 import json
 
+import marsad
+
 import pytest
 
 from marsad.actors.resolve import find_actors
@@ -202,3 +204,50 @@ def test_quotes_quality_on_seed_and_dev(seed_gold, dev_gold, scorer):
     result = scorer.score(gold, system)["quotes"]
     assert result["f1"] >= 0.80, result
     assert result["speaker"]["accuracy"] >= 0.85, result
+
+
+def test_quotes_speaker_described_by_role_is_the_person_named_before():
+    """'الوزير التركي' points back to 'وزير الخارجية التركي مولود تشاووش أوغلو' (names.py)."""
+    text = ("وقال وزير الخارجية التركي مولود تشاووش أوغلو إن بلاده لن تتراجع عن العملية العسكرية في عفرين.\n"
+            "وفي وقت لاحق، قال الوزير التركي إن العملية ستستمر حتى تحقيق أهدافها.")
+    article = marsad.extract(text, date="2018-02-12")
+    speakers = [q.speaker for q in article.layer("quotes")]
+    assert speakers[0] == "وزير الخارجية التركي مولود تشاووش أوغلو"
+    assert speakers[1] == speakers[0]                              # the speaker quoted before under that role
+    q = article.layer("quotes")[1]
+    assert article.span_text(q.speaker_span) == q.speaker          # the span is the earlier mention
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("وقال الرائد حسين علي الضابط بالجيش الصومالي لرويترز إن الهجوم وقع عند قاعدة عسكرية.", "الرائد حسين علي الضابط"),
+    ("ولاحقا نفى المحامي النيجيري هذه الاتهامات، قائلا إن الفتيات انقلبن ضده.", "المحامي النيجيري"),
+    ("وأفادت المنظمة في أحدث تقرير لها أن القذائف قتلت عشرات المدنيين.", "المنظمة"),
+])
+def test_quotes_speaker_phrase_ends_where_the_name_does(text, speaker):
+    """'علي' written with ي is a name, not the preposition; a demonstrative opens the object; 'في' + an
+    adjunct ('في أحدث تقرير') is how, not who."""
+    (q,) = marsad.extract(text, date="2018-02-12").layer("quotes")
+    assert q.speaker == speaker
+
+
+def test_quotes_surname_and_sabah_as_a_name():
+    text = ("وقال رئيس مجلس محافظة الأنبار صباح كرحوت في تصريح إذاعي إن 200 عائلة أعيدت إلى مناطقها.\n"
+            "وأكد المتحدث باسم الجيش الليبي أحمد المسماري أن العملية انتهت.\n"
+            "وخلال اللقاء، كشف المسماري تفاصيل القبض على عشماوي، مضيفا أنه \"أهم المدربين\".")
+    article = marsad.extract(text, date="2018-10-09")
+    speakers = [q.speaker for q in article.layer("quotes")]
+    assert speakers[0] == "رئيس مجلس محافظة الأنبار صباح كرحوت"       # not 'صباح' the morning
+    assert speakers[-1] == "أحمد المسماري"                           # the surname: the full name said before
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("وقالت الطالبة كونا بيتروس إنها لم تكن تعرف أحدا.\nوقالت الطالبة بيتروس: \"لم نكن نعرف ماذا نفعل في أميركا\".",
+     "الطالبة كونا بيتروس"),
+    ("وتابع بيان الداخلية التونسية أن العنصر الفار بادر بإطلاق النار.", "الداخلية التونسية"),
+    ("وأضاف بنغمة لا تخلو من التهكم: \"كنا نأمل لو أن نظام جامعتكم قوي\".", None),
+])
+def test_quotes_speaker_surname_statement_issuer_and_manner(text, speaker):
+    """A role and a surname point to the full name; a statement speaks for its issuer; 'بنغمة' (with a
+    tone) is how it was said, not who said it (no speaker: the quote is dropped)."""
+    quotes = marsad.extract(text, date="2018-04-14").layer("quotes")
+    assert (quotes[-1].speaker if quotes else None) == speaker

@@ -205,3 +205,36 @@ def test_store_export_from_a_store_this_process_has_open_for_writing(db, tmp_pat
         assert export(store, "jsonl", out).rows == 4
         assert export(store, "parquet", str(tmp_path / "e.parquet")).rows == 4
     assert len(out.getvalue().splitlines()) == 4
+
+
+def test_store_export_figures_csv_one_row_per_figure_with_offsets_into_the_article(db, tmp_path):
+    """The figures of the 20 real corpus articles ingested into the fixture store: every row's evidence
+    and quantity are offsets into its article's stored text."""
+    from marsad.store.exports import FIGURES_COLUMNS
+    result, text = run_export(db, "figures-csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert tuple(csv.reader(io.StringIO(text.splitlines()[0])).__next__()) == FIGURES_COLUMNS
+    with Store(db, read_only=True) as store:
+        n = store.con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
+        texts = dict(store.con.execute("SELECT article_key, text FROM articles").fetchall())
+    assert result.rows == len(rows) == n > 10
+    for r in rows:
+        article = texts[r["article_key"]]
+        start, end = int(r["evidence_start"]), int(r["evidence_end"])
+        assert article[start:end] == r["evidence_text"]
+        q0, q1 = int(r["quantity_start"]), int(r["quantity_end"])
+        assert article[q0:q1] == r["quantity_text"] and start <= q0 < q1 <= end
+        assert int(r["value"]) >= 0 and r["metric"] and r["article_id"] and r["article_date"]
+    placed = [r for r in rows if r["place_country"]]
+    assert placed and all(len(r["place_country"]) == 2 for r in placed)
+    assert any(r["place_lat"] and r["place_lon"] for r in placed)
+    code = placed[0]["place_country"]
+    _, only = run_export(db, "figures-csv", Filters(country=code))
+    assert {r["place_country"] for r in csv.DictReader(io.StringIO(only))} == {code}
+    with pytest.raises(StoreError, match="figures have no event type"):
+        export(db, "figures-csv", io.StringIO(), Filters(event_type="Battles"))
+    out = tmp_path / "figures.csv"
+    r = subprocess.run([sys.executable, "-m", "marsad.cli", "export", "--db", db, "--format", "figures-csv", "-o",
+                        str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert f"{n} figures as figures-csv" in r.stderr and out.read_text(encoding="utf-8") == text

@@ -92,6 +92,8 @@ from .actors.commands import actors  # noqa: E402  (click group only; heavy impo
 from .service.commands import serve  # noqa: E402
 from .ner.commands import ner  # noqa: E402  (click group only; heavy imports stay inside)
 from .store.commands import dedup as _dedup, export as _export, ingest as _ingest, query as _query  # noqa: E402
+from .store.commands import store_group as _store  # noqa: E402
+from .batch.commands import spark as _spark  # noqa: E402  (pyspark is imported by `spark run` only)
 
 main.add_command(places)
 main.add_command(actors)
@@ -100,6 +102,8 @@ main.add_command(_ingest)
 main.add_command(_export)
 main.add_command(_query)
 main.add_command(_dedup)
+main.add_command(_store)
+main.add_command(_spark)
 main.add_command(serve)
 
 from .learn.commands import eval_command, train_command  # noqa: E402  (heavy imports stay inside)

@@ -12,7 +12,9 @@ the fields compared (sub-type, place, admin1, coordinates, actor ids) and the wo
 - `title`: the stems of the article's title;
 - `numbers`: the values of the quantities written in the evidence ("ثلاثة", "47", "عشرات");
 - `text`: the normalised evidence, for character n-grams (spelling variants: مايدوجوري /
-  مايدوغوري).
+  مايدوغوري);
+- `fatalities`: the report's death toll as the extractor gave it (not a column of
+  `match_keys`: the store reads it from `events`, see `marsad.store.incidents`).
 
 Nothing here depends on the model's weights or word statistics, so a retrained model reads
 the same keys.
@@ -73,7 +75,7 @@ def rows(article, event_rows: list[dict[str, Any]], key: str) -> list[dict[str, 
             "actors": actors, "words": stems(evidence),
             "context": stems(text[max(0, start - CONTEXT):end + CONTEXT]), "title": title,
             "numbers": sorted({v for s, v in quantities if start <= s < end}),
-            "text": norm(evidence),
+            "text": norm(evidence), "fatalities": row.get("fatalities"),
         })
     return out
 

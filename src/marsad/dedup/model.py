@@ -21,6 +21,12 @@ Features (names as in `model.json`):
 | actors_conflict | both name actors and share none |
 | context | idf-weighted cosine of the stems around the two evidences |
 | numbers_conflict | both evidences write numbers and share none |
+| fatalities_agree | both reports give a death toll and it is the same |
+| place_words | same_place times the mean of words, context and chars |
+
+`place_words` says what a sum of features cannot: two reports of one place and day are one
+incident when they also tell it alike, while a busy place (Aleppo, Hudaydah, Gaza) has several
+incidents a day whose reports share the place, the day and little else.
 
 Word rarity comes from document frequencies counted on the unlabeled ANT news corpora
 (`idf.tsv.gz`, see MODEL.md). Inference is plain Python: the weights are in the data file,
@@ -39,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 FEATURES = ("same_sub_type", "day_gap", "log_km", "no_km", "same_place", "admin1_differs", "words", "chars",
-            "title", "actors_conflict", "context", "numbers_conflict")
+            "title", "actors_conflict", "context", "numbers_conflict", "fatalities_agree", "place_words")
 # Features bounded by [0, 1] that come from the text: the pruning bound in `Model.score` uses it.
 TEXT_FEATURES = ("words", "chars", "title", "context")
 MAX_GAP = 3
@@ -50,8 +56,8 @@ class Sig:
     each word's weight, the weight sums, the character trigrams."""
 
     __slots__ = ("event_id", "article_key", "block", "day", "sub_event_type", "place", "admin1", "lat", "lon",
-                 "actors", "numbers", "words", "title", "context", "text", "_grams", "w_words", "w_title",
-                 "w2_context", "words_mass", "title_mass", "context_norm", "rad")
+                 "actors", "numbers", "fatalities", "words", "title", "text", "_grams", "w_words", "w_title",
+                 "words_mass", "title_mass", "rad", "_context", "_w2_context", "_context_norm", "_weight")
 
     def __init__(self, row: dict[str, Any], model: "Model"):
         day = row.get("day")
@@ -63,16 +69,38 @@ class Sig:
         self.rad = None if self.lat is None or self.lon is None else (math.radians(self.lat), math.radians(self.lon))
         self.actors = frozenset(row.get("actors") or ())
         self.numbers = frozenset(row.get("numbers") or ())
-        weight = model.weight
-        self.w_words = {w: weight(w) for w in row.get("words") or ()}
-        self.w_title = {w: weight(w) for w in row.get("title") or ()}
-        self.w2_context = {w: weight(w) ** 2 for w in row.get("context") or ()}
-        self.words, self.title, self.context = self.w_words.keys(), self.w_title.keys(), self.w2_context.keys()
+        self.fatalities = row.get("fatalities")
+        get, unseen = model.idf.get, model.unseen
+        self._weight = (get, unseen)
+        self.w_words = {w: get(w, unseen) for w in row.get("words") or ()}
+        self.w_title = {w: get(w, unseen) for w in row.get("title") or ()}
+        self.words, self.title = self.w_words.keys(), self.w_title.keys()
         self.words_mass = math.fsum(self.w_words.values())
         self.title_mass = math.fsum(self.w_title.values())
-        self.context_norm = math.sqrt(math.fsum(self.w2_context.values()))
+        # The context's weights are computed when a pair first needs them (most pairs are
+        # decided before: see `Model.score`).
+        self._context = row.get("context") or ()
+        self._w2_context = None
+        self._context_norm = None
         self.text = row.get("text") or ""
         self._grams = None
+
+    @property
+    def w2_context(self) -> dict[str, float]:
+        if self._w2_context is None:
+            get, unseen = self._weight
+            self._w2_context = {w: get(w, unseen) ** 2 for w in self._context}
+        return self._w2_context
+
+    @property
+    def context(self):
+        return self.w2_context.keys()
+
+    @property
+    def context_norm(self) -> float:
+        if self._context_norm is None:
+            self._context_norm = math.sqrt(math.fsum(self.w2_context.values()))
+        return self._context_norm
 
     @property
     def grams(self) -> frozenset:
@@ -103,14 +131,18 @@ def _overlap(wa: dict, wb: dict, small: float) -> float:
 class Model:
     """Weights, intercept, default threshold and date window, with the idf table they were trained with."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, untrained: bool = False):
+        """`untrained`: accept a model file written for other features (its weights then all 0),
+        for `marsad.dedup.train` to start from: it needs only the file's word table and window."""
         path = Path(path) if path else Path(str(files("marsad") / "data" / "dedup" / "model.json"))
         raw = path.read_bytes()
         spec = json.loads(raw)
         if tuple(spec["features"]) != FEATURES:
-            from ..errors import MarsadError
-            raise MarsadError("E640", f"{path} was trained on features {spec['features']}, but this marsad "
-                              f"computes {list(FEATURES)}: retrain it (python -m marsad.dedup.train).")
+            if not untrained:
+                from ..errors import MarsadError
+                raise MarsadError("E640", f"{path} was trained on features {spec['features']}, but this marsad "
+                                  f"computes {list(FEATURES)}: retrain it (python -m marsad.dedup.train).")
+            spec["weights"] = [0.0] * len(FEATURES)
         self.path = path
         self.weights = [float(w) for w in spec["weights"]]
         self.intercept = float(spec["intercept"])
@@ -131,6 +163,7 @@ class Model:
         index = {name: i for i, name in enumerate(FEATURES)}
         self._text_steps = [(index[name], fn, max(0.0, self._w[name])) for name, fn in self.TEXT]
         self._text_room = math.fsum(best for _, _, best in self._text_steps)
+        self._place_words_room = max(0.0, self._w["place_words"])
 
     def weight(self, word: str) -> float:
         return self.idf.get(word, self.unseen)
@@ -149,7 +182,8 @@ class Model:
                 "same_place": float(a.place is not None and a.place == b.place),
                 "admin1_differs": float(bool(a.admin1 and b.admin1 and a.admin1 != b.admin1)),
                 "actors_conflict": float(bool(a.actors and b.actors and not a.actors & b.actors)),
-                "numbers_conflict": float(bool(a.numbers and b.numbers and not a.numbers & b.numbers))}
+                "numbers_conflict": float(bool(a.numbers and b.numbers and not a.numbers & b.numbers)),
+                "fatalities_agree": float(a.fatalities is not None and a.fatalities == b.fatalities)}
 
     # The text features, cheapest first (the order `score` prunes in).
     def _words(self, a: Sig, b: Sig) -> float:
@@ -176,6 +210,7 @@ class Model:
 
     def features(self, a: Sig, b: Sig) -> list[float]:
         f = self.structure(a, b) | self.text(a, b)
+        f["place_words"] = f["same_place"] * ((f["words"] + f["context"] + f["chars"]) / 3.0)
         return [f[name] for name in FEATURES]
 
     def _logit(self, f: dict[str, float]) -> float:
@@ -203,25 +238,36 @@ class Model:
                  w[4] if a.place is not None and a.place == b.place else 0.0,
                  w[5] if a.admin1 and b.admin1 and a.admin1 != b.admin1 else 0.0,
                  w[9] if a.actors and b.actors and not a.actors & b.actors else 0.0,
-                 w[11] if a.numbers and b.numbers and not a.numbers & b.numbers else 0.0]
+                 w[11] if a.numbers and b.numbers and not a.numbers & b.numbers else 0.0,
+                 w[12] if a.fatalities is not None and a.fatalities == b.fatalities else 0.0]
+        same_place = a.place is not None and a.place == b.place
+        text: dict[int, float] = {}
+        limit = None
         if at_least is not None and at_least > 0.0:
             if at_least >= 1.0:
                 return None
             limit = math.log(at_least / (1.0 - at_least)) - 1e-9
             partial = math.fsum(terms)
-            room = self._text_room
+            # What the text terms could still add at best (each feature is between 0 and 1).
+            room = self._text_room + (self._place_words_room if same_place else 0.0)
             for i, fn, best in self._text_steps:
                 if partial + room < limit:
                     return None
-                term = w[i] * fn(self, a, b)
+                value = text[i] = fn(self, a, b)
+                term = w[i] * value
                 terms.append(term)
                 partial += term
                 room -= best
-            if partial < limit:
-                return None
         else:
-            terms.extend(w[i] * fn(self, a, b) for i, fn, _ in self._text_steps)
-        return 1.0 / (1.0 + math.exp(-math.fsum(terms)))
+            for i, fn, _ in self._text_steps:
+                value = text[i] = fn(self, a, b)
+                terms.append(w[i] * value)
+        if same_place:                  # place_words: (words + context + chars) / 3, as `features` has it
+            terms.append(w[13] * ((text[6] + text[10] + text[7]) / 3.0))
+        logit = math.fsum(terms)
+        if limit is not None and logit < limit:
+            return None
+        return 1.0 / (1.0 + math.exp(-logit))
 
 
 @lru_cache(maxsize=4)

@@ -78,10 +78,11 @@ class Corpus:
 
     def __init__(self, db: str, model: Model):
         from ..store.db import Store
-        from ..store.incidents import KEY_COLUMNS, _rows
+        from ..store.incidents import EVENT_KEYS, KEY_COLUMNS, _rows
         self.model = model
         with Store(db, read_only=True) as store:
-            keys = _rows(store.con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, a.article_id, "
+            keys = _rows(store.con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, "
+                                    f"{', '.join('e.' + c for c in EVENT_KEYS)}, a.article_id, "
                                     "e.evidence_start, e.evidence_end FROM match_keys m JOIN events e USING "
                                     "(event_id) JOIN articles a ON a.article_key = m.article_key ORDER BY m.event_id")
             self.sub_type = dict(store.con.execute("SELECT event_id, sub_event_type FROM events").fetchall())
@@ -331,7 +332,7 @@ def main(argv=None) -> int:
 
     from sklearn.linear_model import LogisticRegression
 
-    model = Model(args.model)
+    model = Model(args.model, untrained=True)      # its word table and window; the weights are fitted here
     t0 = time.perf_counter()
     corpus = Corpus(args.db, model)
     pairs, y, groups, names = gold_pairs(corpus, args.gold)

@@ -14,7 +14,7 @@ from ..article import Article, Event, Span
 from ..text import norm
 from ..pipeline import stage
 from . import context as cx
-from . import counts, dating, location, roles
+from . import counts, dating, location, rank, roles
 from . import classify as cl
 from . import incident as inc
 from . import mention as mn
@@ -39,34 +39,36 @@ def extract_events(article: Article) -> list[Event]:
     if not article.layer("tokens") or not is_conflict_article(article):
         return []
     model = learn.model(mn.MODEL)
-    drafts = mentions(article, model)
+    ctx = cx.Context(article, sentence_views(article))
+    drafts = mentions(article, model, ctx)
     pairs = learn.model(inc.MODEL)
     events = []
     for d in merge(drafts, same=None if pairs is None else pairs.same):
         if d.location is None or (model is None and d.confidence < MIN_CONFIDENCE):
             continue
         _conventions(d)
+        rank.refine(ctx, d)          # learned actors and counts (rules' values without a model)
         events.append(_event(article, d))
     return events
 
 
-def mentions(article: Article, model=None) -> list[Draft]:
+def mentions(article: Article, model=None, ctx: cx.Context | None = None) -> list[Draft]:
     """The drafts that go to merging: those the event-mention model accepts (the rules' when
     there is no model), with the actors later mentions inherit."""
-    drafts = candidates(article, generous=model is not None)
+    drafts = candidates(article, generous=model is not None, ctx=ctx)
     if model is not None:
         drafts = _accepted(model, drafts)
     _inherit_actors(drafts)
     return drafts
 
 
-def candidates(article: Article, generous: bool = False) -> list[Draft]:
+def candidates(article: Article, generous: bool = False, ctx: cx.Context | None = None) -> list[Draft]:
     """The article's event drafts, one per typed mention (and place). With `generous`, the
     detector's filters become features (`Draft.feats`) and nothing is dropped for them: the
     event-mention model decides."""
-    views = sentence_views(article)
+    ctx = ctx or cx.Context(article, sentence_views(article))
+    views = ctx.views
     triggers = find_triggers(article, views, generous=generous)
-    ctx = cx.Context(article, views)
     by_sentence = defaultdict(list)
     for t in triggers:
         by_sentence[t.view.index].append(t)

@@ -41,7 +41,7 @@ from ..text.wordcache import per_word
 from . import lexicon as lx
 
 _PERCENT = {norm(w) for w in ("%", "٪", "بالمئة", "بالمائة", "بالميه", "المئة", "المائة", "الميه")}
-_QUOTES = set('"\'«»“”')
+_QUOTES = set('"\'«»“”()[]')                      # quotes and brackets around a number: '(17) شخصاً'
 _STRONG_PUNCT = {".", ":", "؛", ";", "!", "?", "؟"}
 _SKIP_BEFORE = {norm(w) for w in ("عن", "على", "إلى", "الى", "ب", "نحو", "حوالي", "قرابة", "من", "ما", "أكثر",
                                   "يقارب", "زهاء", "لا", "يقل", "يزيد", "يصل", "حتى", "الـ", "ال")}
@@ -69,11 +69,64 @@ _PRE_WINDOW = 10
 
 @stage("figures", requires=["tokens", "sentences", "quantities", "times"], assigns=["figures"])
 def find_figures(article: Article) -> list[Figure]:
-    """Counts of people with their metric: 'مقتل 8', 'خروج أكثر من 66 ألف شخص', 'بينهم 37 ألف مدني'."""
+    """Counts of people with their metric: 'مقتل 8', 'خروج أكثر من 66 ألف شخص', 'بينهم 37 ألف مدني'.
+
+    The rules above propose and judge every number; when the `figure` model is trained
+    (`learned.py`), it makes the last call on each one - is it a figure, and which metric -
+    with the rules' answers among its features."""
     ctx = _Context(article)
-    found_all: list[tuple[_Found, str | None, Span]] = []
+    cands = candidates(ctx)
+    from .learned import decide
+    decided = decide(ctx, cands)
+    figures: list[Figure] = []
+    for c, metric in decided:
+        q = c.quantity
+        date_, start = ctx.dates_for(c.sentence, q.span)
+        found = c.found
+        figures.append(Figure(
+            metric=metric, value=q.value, evidence=found.evidence if found else c.evidence(),
+            qualifier=q.qualifier, population=found.population if found else c.population(),
+            place=ctx.place_for(c.sentence, q.span), date=date_, date_start=start, source=c.source,
+            quantity=q.span))
+    return figures
+
+
+class Candidate:
+    """One number of the article with what the rules made of it: `found` (None when they saw no
+    count of people), `rule_keep` (False for a rejected number or a repeat of a kept figure)."""
+    __slots__ = ("quantity", "found", "source", "sentence", "toks", "first", "last", "rule_keep", "index")
+
+    def __init__(self, quantity, found, source, sentence, toks, first, last, index):
+        self.quantity, self.found, self.source, self.sentence = quantity, found, source, sentence
+        self.toks, self.first, self.last, self.index = toks, first, last, index
+        self.rule_keep = False
+
+    def evidence(self) -> Span:
+        """The number and the word after it (what it counts), when the rules found no figure."""
+        q = self.quantity
+        start = q.qualifier_span.start if q.qualifier_span else q.span.start
+        end = q.span.end
+        if self.last + 1 < len(self.toks) and self.toks[self.last + 1].kind == "word":
+            end = self.toks[self.last + 1].span.end
+        if self.first > 0 and self.toks[self.first - 1].kind == "word" and \
+                self.toks[self.first - 1].span.start < start:
+            start = self.toks[self.first - 1].span.start
+        return Span(min(start, q.span.start), max(end, q.span.end))
+
+    def population(self) -> str:
+        k = self.last + 1
+        if k < len(self.toks):
+            noun = _noun(self.toks[k], counted=True)
+            if noun and noun.population != "others":
+                return noun.population
+        return "people"
+
+
+def candidates(ctx: "_Context") -> list[Candidate]:
+    """Every number outside dates and boilerplate, in text order, judged by the rules."""
+    out: list[Candidate] = []
     source_carry: tuple[int, str | None] = (-1, None)
-    for sentence in article.layer("sentences"):
+    for sentence in ctx.article.layer("sentences"):
         toks = ctx.tokens_in(sentence.span)
         if not toks:
             continue
@@ -84,48 +137,52 @@ def find_figures(article: Article) -> list[Figure]:
             source_carry = (sentence.paragraph, source)
         founds: list[_Found] = []
         for q in ctx.quantities_in(sentence.span):
+            first = next((k for k, t in enumerate(toks) if t.span.start >= q.span.start), None)
+            if first is None:
+                continue
+            last = max(k for k, t in enumerate(toks) if t.span.start < q.span.end)
             found = _attach(ctx, toks, q, founds[-1] if founds else None)
             if found is not None:
                 founds.append(found)
+            out.append(Candidate(q, found, source, sentence.span, toks, first, last, len(out)))
         for i in range(len(founds) - 1, 0, -1):      # '7 من عناصر الجيش و71 فردا قتلوا': the verb covers both
             if founds[i].coordinated and founds[i].cue and not founds[i - 1].cue:
                 founds[i - 1].metric, founds[i - 1].cue = founds[i].metric, True
         for found in founds:
             found.metric = _refine(ctx, toks, found)
-            found_all.append((found, source, sentence.span))
-    figures: list[Figure] = []
-    seen: set[tuple[str, int]] = set()
-    for found, source, sentence in found_all:
-        q = found.quantity
-        if (found.metric, q.value) in seen or _restates(found, found_all):
-            continue
-        seen.add((found.metric, q.value))
-        date_, start = ctx.dates_for(sentence, q.span)
-        figures.append(Figure(
-            metric=found.metric, value=q.value, evidence=found.evidence, qualifier=q.qualifier,
-            population=found.population, place=ctx.place_for(sentence, q.span), date=date_,
-            date_start=start, source=source, quantity=q.span))
-    return figures
+    found_all = [(c.found, c.source, c.sentence) for c in out if c.found is not None]
+    seen: set[tuple] = set()
+    for c in out:
+        found = c.found
+        key = (found.metric, c.quantity.value, found.population if found.metric == "other" else None) \
+            if found is not None else None
+        if found is None or key in seen or _restates(found, found_all):
+            continue                              # ('other' counts of different people are different figures)
+        seen.add(key)
+        c.rule_keep = True
+    return out
 
 
 def _restates(found: "_Found", found_all) -> bool:
-    """'عشرات آلاف الأشخاص' beside 'أكثر من 66 ألف شخص': a rough count of the same order as an exact
-    one with the same metric is the same people, said loosely."""
+    """'عشرات آلاف الأشخاص' beside 'أكثر من 66 ألف شخص': a rough count of thousands of the same order
+    as an exact one with the same metric is the same people, said loosely."""
     q = found.quantity
-    if not q.vague:
+    if not q.vague or q.value < 1000:                 # 'العشرات' beside '13 جريحاً' is mostly another group
         return False
     return any(other.metric == found.metric and not other.quantity.vague and
                q.value <= other.quantity.value < q.value * 10 for other, _, _ in found_all)
 
 
 class _Found:
-    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated", "noun_metric")
+    __slots__ = ("metric", "population", "evidence", "noun_end", "quantity", "cue", "coordinated", "noun_metric",
+                 "parent")
 
     def __init__(self, metric, population, evidence, noun_end, quantity, cue, coordinated, noun_metric):
         self.metric, self.population, self.evidence = metric, population, evidence
         self.noun_end, self.quantity = noun_end, quantity      # noun_end: token index in the sentence
         self.cue, self.coordinated = cue, coordinated          # metric read from a word; joined by و
         self.noun_metric = noun_metric                         # the metric the counted noun names, if any
+        self.parent = None                                     # the count it is part of ('بينهم 9 نساء')
 
 
 class _Context:
@@ -243,11 +300,15 @@ def _counted(toks, q: Quantity, first: int, last: int, after: int):
             if entry:
                 return entry, k
     if toks[first].kind == "word" and toks[first].norm.startswith("ال") and first > 0 and q.value <= 10 \
-            and toks[first - 1].kind == "word":           # before it: 'الجنود الثلاثة', not 'الاعتداءات الثلاثة'
+            and not q.vague and toks[first - 1].kind == "word" and _trigger(toks, first - 1) is None:           # before it: 'الجنود الثلاثة', not 'الاعتداءات الثلاثة'
         noun = _noun(toks[first - 1], after_number=False)
         return (noun, first - 1) if noun else _REJECT
     if nxt is None:
         return None, None
+    if nxt.norm in lx.CASES and after + 1 < len(toks):     # '658 حالة اختطاف': cases of what befell people
+        trig = _trigger(toks, after + 1)
+        if trig is not None and trig[1]:
+            return lx.Noun("people", trig[0]), after + 1
     if any(f in lx.THINGS for f in _forms(nxt)):
         return _REJECT
     noun = _noun(nxt, counted=True)                       # after it: '66 ألف شخص'
@@ -280,7 +341,7 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     toll = _toll(ctx, toks, first)
     if toll and noun is None:
         noun, noun_at = toll[0], None
-    if 1900 <= q.value <= 2100 and noun is None and q.value_max is None and toks[first].kind == "number" \
+    if 1900 <= q.value <= 2100 and noun_at is None and q.value_max is None and toks[first].kind == "number" \
             and first == last:
         return None                                       # a year the times stage did not claim
     # 2. the metric
@@ -333,7 +394,10 @@ def _attach(ctx: _Context, toks: list[Token], q: Quantity, previous: _Found | No
     population = noun.population if noun else "people"
     if population == "others":
         population = previous.population if previous is not None else "people"
-    return _Found(metric, population, evidence, noun_end, q, cue, link == "and", noun.metric if noun else None)
+    found = _Found(metric, population, evidence, noun_end, q, cue, link == "and", noun.metric if noun else None)
+    if inherited and link is not None:
+        found.parent = previous
+    return found
 
 
 _FUNCTION_AFTER = {norm(w) for w in """في و من خلال جراء اثر إثر بينهم منهم على عن الى إلى حتى منذ بعد قبل عندما
@@ -456,12 +520,17 @@ def _refine(ctx: _Context, toks: list[Token], found: _Found) -> str:
             metric = "camp_population"
     if metric == "camp_population" and _CAMP not in words:
         return found.noun_metric or "other"               # 'يعيش في الغوطة 400 ألف شخص': a town, not a camp
+    if metric == "killed" and clause & lx.COURT:
+        return "other"                                    # 'قضت بإعدام 14 متهما': sentenced, not killed
+    if metric == "displaced" and found.population in lx.COMBATANTS and found.parent is None:
+        return "other"                                    # 'عشرات المسلحين فروا': fighters fleeing, not displaced
     if metric == "killed" and clause & lx.NON_VIOLENT:
         return "deaths"
     if metric == "injured" and clause & lx.DISEASE:
         return "other"                                    # infections, not injuries
-    if metric == "killed" and _cumulative(ctx, toks, found, words):
-        metric = "conflict_deaths"
+    if metric == "killed" and (_cumulative(ctx, toks, found, words) or found.quantity.value >= lx.TOLL_MIN
+                               or (found.parent is not None and found.parent.metric == "conflict_deaths")):
+        metric = "conflict_deaths"                        # ('بينهم 9 نساء' of a war's toll is part of it)
     return metric
 
 
@@ -483,6 +552,8 @@ def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[st
     before = {f for t in toks if t.kind == "word" and t.span.end <= found.quantity.span.start for f in t.forms}
     if before & lx.WAR_WORDS and before & (_TOLL | _WAR_START):
         return True                                       # the war left the toll: both named before the count
+    if _over_a_period(toks, found):
+        return True
     if ctx.pub is None:
         return False
     after = Span(found.quantity.span.end, min(toks[-1].span.end, found.evidence.end + 60))
@@ -494,6 +565,48 @@ def _cumulative(ctx: _Context, toks: list[Token], found: "_Found", words: set[st
             if len(between) <= 4:
                 return True
     return False
+
+
+def _over_a_period(toks: list[Token], found: "_Found") -> bool:
+    """Counted over weeks, months or years, in the figure's clause: 'خلال 30 يوماً', 'في ثلاثين
+    عاما', 'منذ ثلاثة أشهر' - a toll summed over a period, not one day's dead."""
+    clause = _clause(toks, found)
+    if not clause:
+        return False
+    k = next((i for i, t in enumerate(toks) if t.span.start >= clause[-1].span.end), len(toks))
+    while k < len(toks) and toks[k].norm not in _STRONG_PUNCT:
+        k += 1                                            # and the clauses after it: '260 قتيلا، خلال 30 يوماً'
+    clause = clause + toks[next((i for i, t in enumerate(toks) if t.span.start >= clause[-1].span.end),
+                                len(toks)):k]
+    for k in range(1, len(clause)):
+        t = clause[k]
+        if t.norm.lstrip("وف") == _SINCE and k + 1 < len(clause):
+            nxt = clause[k + 1]                           # 'منذ عام 2013', 'منذ بدء الأزمة', 'منذ 2011'
+            if any(f in _WAR_START for f in _forms(nxt)) or nxt.norm in lx.YEAR_WORDS or (
+                    nxt.kind == "number" and nxt.norm.isdigit() and 1900 <= int(nxt.norm) <= 2100):
+                return True
+        if t.kind != "word" or not any(f in lx.PERIOD_UNITS for f in t.forms):
+            continue
+        j = k - 1
+        if clause[j].kind == "number" or (clause[j].kind == "word" and clause[j].norm not in lx.PERIOD_PREPS):
+            j -= 1                                        # past the number: 'خلال [30] يوماً'
+        if 0 <= j < k and any(f in lx.PERIOD_PREPS for f in _forms(clause[j])):
+            unit_days = lx.PERIOD_UNITS[next(f for f in t.forms if f in lx.PERIOD_UNITS)]
+            count = _count_before(clause, k)
+            if unit_days * count >= lx.PERIOD_MIN_DAYS:
+                return True
+    return False
+
+
+def _count_before(clause: list[Token], k: int) -> int:
+    """How many units a period names: the number before the unit word, else 1 (a dual or bare unit)."""
+    prev = clause[k - 1] if k > 0 else None
+    if prev is not None and prev.kind == "number":
+        try:
+            return int(float(prev.norm))
+        except ValueError:
+            return 1
+    return 1
 
 
 class _NoSubject:

@@ -13,6 +13,7 @@ one ("وصول 8 شاحنات" counts lorries).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..text.normalize import norm
 
@@ -24,100 +25,21 @@ class Noun:
     dual: bool = False              # singular + ين/ان is a dual only (its plural is broken)
 
 
-# singular, plurals..., population, metric, dual
-_PEOPLE = [
-    (("شخص", "أشخاص"), "people", None, True),
-    (("نسمة",), "people", None, False),
-    (("فرد", "أفراد"), "people", None, True),
-    (("إنسان",), "people", None, False),
-    (("مدني", "مدنيين", "مدنيون"), "civilians", None, False),
-    (("مواطن", "مواطنين", "مواطنون"), "citizens", None, False),
-    (("ساكن", "سكان"), "residents", None, False),
-    (("أهالي", "أهل"), "residents", None, False),
-    (("مقيم", "مقيمين", "مقيمون"), "residents", None, False),
-    (("قاطن", "قاطنين", "قاطنون"), "residents", "camp_population", False),
-    (("قتيل", "قتلى"), "people", "killed", True),
-    (("ضحية", "ضحايا"), "victims", "killed", True),
-    (("شهيد", "شهداء"), "people", "killed", True),
-    (("جثة", "جثث", "جثمان", "جثامين"), "bodies", "killed", True),
-    (("جريح", "جرحى"), "people", "injured", True),
-    (("مصاب", "مصابين", "مصابون"), "people", "injured", False),
-    (("نازح", "نازحين", "نازحون"), "displaced people", "displaced", False),
-    (("مهجر", "مهجرين", "مهجرون"), "displaced people", "displaced", False),
-    (("مشرد", "مشردين", "مشردون"), "displaced people", "displaced", False),
-    (("لاجئ", "لاجئين", "لاجئون"), "refugees", "refugees", False),
-    (("عائد", "عائدين", "عائدون"), "returnees", "returned", False),
-    (("وافد", "وافدين", "وافدون"), "new arrivals", "arrivals", False),
-    (("مهاجر", "مهاجرين", "مهاجرون"), "migrants", None, False),
-    (("معتقل", "معتقلين", "معتقلون"), "detainees", "detained", False),
-    (("موقوف", "موقوفين", "موقوفون"), "detainees", "detained", False),
-    (("محتجز", "محتجزين", "محتجزون"), "detainees", "detained", False),
-    (("سجين", "سجناء"), "prisoners", "detained", True),
-    (("أسير", "أسرى"), "prisoners", "detained", True),
-    (("مخطوف", "مخطوفين", "مختطف", "مختطفين", "مختطفون"), "abductees", "abducted", False),
-    (("رهينة", "رهائن"), "hostages", "abducted", True),
-    (("مفقود", "مفقودين", "مفقودون"), "missing people", "missing", False),
-    (("محاصر", "محاصرين", "محاصرون"), "besieged people", "besieged", False),
-    (("عالق", "عالقين", "عالقون"), "trapped people", "besieged", False),
-    (("غريق", "غرقى"), "people", "deaths", True),
-    (("طفل", "أطفال", "طفلة", "طفلات"), "children", None, True),
-    (("رضيع", "رضع"), "infants", None, True),
-    (("قاصر", "قاصرين"), "minors", None, False),
-    (("امرأة", "نساء", "نسوة", "سيدة", "سيدات"), "women", None, True),
-    (("رجل", "رجال"), "men", None, True),
-    (("شاب", "شبان", "شباب", "شابة", "شابات"), "young people", None, True),
-    (("فتاة", "فتيات", "فتى", "فتيان"), "young people", None, True),
-    (("مسن", "مسنين", "عجوز"), "elderly people", None, False),
-    (("مقاتل", "مقاتلين", "مقاتلون"), "fighters", None, False),
-    (("مسلح", "مسلحين", "مسلحون"), "gunmen", None, False),
-    (("جهادي", "جهاديين", "جهاديون"), "jihadists", None, False),
-    (("عنصر", "عناصر"), "members", None, True),
-    (("إرهابي", "إرهابيين", "إرهابيون"), "fighters", None, False),
-    (("متشدد", "متشددين", "متشددون"), "militants", None, False),
-    (("متمرد", "متمردين", "متمردون"), "rebels", None, False),
-    (("تكفيري", "تكفيريين", "تكفيريون"), "militants", None, False),
-    (("داعشي", "دواعش"), "ISIS fighters", None, False),
-    (("انتحاري", "انتحاريين", "انتحاريون"), "suicide bombers", None, False),
-    (("انغماسي", "انغماسيين"), "fighters", None, False),
-    (("قيادي", "قياديين", "قياديون", "قائد", "قادة"), "commanders", None, False),
-    (("جندي", "جنود"), "soldiers", None, True),
-    (("عسكري", "عسكريين", "عسكريون"), "soldiers", None, False),
-    (("ضابط", "ضباط"), "officers", None, True),
-    (("شرطي", "شرطيين", "شرطيون"), "police officers", None, False),
-    (("حارس", "حراس"), "guards", None, True),
-    (("منتسب", "منتسبين", "منتسبون"), "members", None, False),
-    (("عضو", "أعضاء"), "members", None, True),
-    (("متهم", "متهمين", "متهمون"), "suspects", None, False),
-    (("مشتبه", "مشتبها"), "suspects", None, False),
-    (("مطلوب", "مطلوبين", "مطلوبون"), "wanted people", None, False),
-    (("متسلل", "متسللين", "متسللون"), "infiltrators", None, False),
-    (("طالب", "طلاب", "طالبة", "طالبات"), "students", None, False),
-    (("تلميذ", "تلاميذ"), "pupils", None, True),
-    (("صحفي", "صحفيين", "صحفيون", "صحافي", "صحافيين", "صحافيون"), "journalists", None, False),
-    (("عامل", "عمال"), "workers", None, False),
-    (("موظف", "موظفين", "موظفون"), "employees", None, False),
-    (("طبيب", "أطباء"), "doctors", None, True),
-    (("ممرض", "ممرضين", "ممرضة", "ممرضات"), "nurses", None, False),
-    (("مسعف", "مسعفين", "مسعفون"), "paramedics", None, False),
-    (("متظاهر", "متظاهرين", "متظاهرون"), "protesters", None, False),
-    (("محتج", "محتجين", "محتجون"), "protesters", None, False),
-    (("معتصم", "معتصمين"), "protesters", None, False),
-    (("مصل", "مصلين", "مصلون"), "worshippers", None, False),
-    (("حاج", "حجاج"), "pilgrims", None, True),
-    (("زائر", "زوار"), "visitors", None, False),
-    (("سائح", "سياح"), "tourists", None, False),
-    (("صياد", "صيادين", "صيادون"), "fishermen", None, False),
-    (("بحار", "بحارة"), "sailors", None, True),
-    (("راع", "رعاة"), "shepherds", None, False),
-    (("مزارع", "مزارعين", "مزارعون"), "farmers", None, False),
-    (("معارض", "معارضين", "معارضون"), "opposition members", None, False),
-    (("ناشط", "ناشطين", "ناشطون"), "activists", None, False),
-    (("مسيحي", "مسيحيين", "مسيحيون"), "Christians", None, False),
-    (("عائلة", "عائلات", "أسرة", "أسر"), "families", None, True),
-    (("آخر", "آخرين", "آخرون", "آخران", "آخرتان", "أخريان"), "others", None, False),
-    (("قوات",), "forces", None, False),
-    (("رجل أمن",), "security forces", None, False),
-]
+# singular, plurals..., population, metric, dual: read from data/figures/people.tsv
+_DATA = Path(__file__).resolve().parents[1] / "data" / "figures"
+
+
+def _read_people() -> list[tuple[tuple[str, ...], str, str | None, bool]]:
+    rows = []
+    for line in (_DATA / "people.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        forms, population, metric, dual = line.split("\t")
+        rows.append((tuple(forms.split(",")), population, None if metric == "-" else metric, dual == "yes"))
+    return rows
+
+
+_PEOPLE = _read_people()
 
 # Words between a number's "من" and the people it counts: "14 من صفوف ...", "من بين".
 TRANSPARENT = {norm(w) for w in ("صفوف", "بين", "ضمن", "جملة")}
@@ -208,7 +130,8 @@ THINGS = {norm(w) for w in """
 _TRIGGERS = [
     ("killed", True, """مقتل قتل قتلت قتلوا قتلا قتلتا يقتل تقتل قتلهم قتله بمقتل لمقتل مصرع مصرعهم مصرعه
         لقي لقوا لقيت لقين حتفهم حتفه استشهاد استشهد استشهدوا استشهدت اغتيال اغتيل اغتالت اغتال
-        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم"""),
+        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم
+        هلك هلكوا مقتلهم سقط سقطوا"""),
     ("injured", True, """جرح جرحت جرحوا بجروح بجراح جروح أصيب أصيبت أصيبوا أصيبا يصاب إصابتهم"""),
     ("injured", False, """إصابة إصابات أصاب أصابت"""),
     ("displaced", True, """نزوح نزح نزحت نزحوا ينزح تهجير هجر تهجر هجرت فرار فر فروا فرت يفر يفرون هرب هربوا
@@ -220,7 +143,7 @@ _TRIGGERS = [
     ("refugees", True, """لجوء"""),
     ("camp_population", False, """يقطن يقطنه يقطنها يؤوي يأوي تؤوي يستضيف يستضيفها يعيش يعيشون"""),
     ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
-        القبض قبض ضبطهم احتجازهم أسروا"""),
+        القبض قبض قبضت قبضوا ضبطهم احتجازهم أسروا حبس بحبس"""),
     ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
     ("released", True, """إفراج أفرج أفرجت سراح"""),
     ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
@@ -265,3 +188,23 @@ SOURCE_VERBS = {norm(w) for w in """أحصت أحصى أحصى أفاد أفاد
     وثق وثقت رصد رصدت سجل سجلت كشف كشفت أشار أشارت أضاف أضافت قدر قدرت صرح صرحت نقلت أوردت أورد
     أفادت أحصت تحدثت تحدث""".split()}
 SOURCE_PREPS = {norm(w) for w in "بحسب حسب وفق وفقا طبقا نقلا".split()}
+
+# A death count of this size is a war's (or a campaign's) toll, never one day's dead.
+TOLL_MIN = 1000
+# Period words and how many days each unit is; a count summed over PERIOD_MIN_DAYS or more
+# ('خلال 30 يوماً', 'في ثلاثين عاما', 'منذ ثلاثة أشهر') is cumulative.
+PERIOD_UNITS = {**{norm(w): 1 for w in "يوم يوما أيام".split()},
+                **{norm(w): 7 for w in "أسبوع أسبوعا أسابيع أسبوعين".split()},
+                **{norm(w): 30 for w in "شهر شهرا شهور أشهر شهرين".split()},
+                **{norm(w): 365 for w in "عام عاما أعوام سنة سنوات سنين عامين سنتين".split()}}
+PERIOD_PREPS = {norm(w) for w in "خلال في منذ مدى طوال طيلة مدار غضون".split()}
+PERIOD_MIN_DAYS = 20
+# "658 حالة اختطاف", "و3 حالات وفاة": a count of cases of something that befell people counts them.
+CASES = {norm(w) for w in "حالة حالات".split()}
+# Courts: a death sentence ('قضت بإعدام 14 متهما', 'الحكم بالإعدام') is not a killing.
+COURT = {norm(w) for w in """محكمة المحكمة قضت حكمت أحكام بالإعدام القاضي أدانت أدان إدانة""".split()}
+# Who counts as fighters: their flight is a retreat, not displacement.
+COMBATANTS = {"fighters", "gunmen", "jihadists", "militants", "rebels", "ISIS fighters", "suicide bombers",
+              "commanders", "soldiers", "officers", "wanted people", "suspects", "infiltrators", "attackers",
+              "members"}
+YEAR_WORDS = {norm(w) for w in "عام العام سنة".split()}

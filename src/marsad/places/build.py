@@ -21,6 +21,7 @@ key → places, Latin skeleton → places): it loads in tens of milliseconds.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import pickle
@@ -28,14 +29,16 @@ import re
 import sys
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
+from array import array
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import MarsadError
 from . import names as nm
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_NAME = f"gazetteer-v{INDEX_VERSION}.pickle"
 # allCountries.txt is read for these countries only (the conflict regions marsad covers);
 # country files (SY.txt) are read whole.
@@ -70,6 +73,8 @@ class Rec:
     feature: str = "city"
     latin: set[str] = field(default_factory=set)
     arabic: dict[str, int] = field(default_factory=dict)   # name → rank (0 preferred ar, 1 ar, 2 other script)
+    county: int = 0          # WOF parent county (admin2 / district) id
+    region: int = 0          # WOF parent region (admin1) id
 
 
 class Sources:
@@ -82,6 +87,9 @@ class Sources:
         self.countries: dict[str, dict] = {}               # ISO2 → {name, population, geonameid, capital}
         self.country_ar: dict[str, list[str]] = defaultdict(list)
         self.files: list[str] = []
+        self.wof_units: dict[int, int] = {}                # WOF county/region id → record gid
+        self.wof_region_a1: dict[int, Counter] = defaultdict(Counter)   # WOF region id → GeoNames admin1 codes
+        self.wof_region_names: dict[int, tuple[str, list[str]]] = {}
 
 
 def _open_text(path: Path, member: str | None = None):
@@ -245,6 +253,8 @@ def read_folder(folder: Path, src: Sources, countries: set[str] | None = None) -
             read_dump(path, src, countries or set(DEFAULT_COUNTRIES))
         elif name.endswith("_mena.tsv") or name == "cities500_mena.tsv":
             read_extract(path, src)
+        elif name == "places.tsv.gz":          # Who's On First (gazetteer_wof_mena)
+            read_wof(path, src)
         else:
             continue
         src.files.append(str(path))
@@ -274,20 +284,90 @@ def read_folder(folder: Path, src: Sources, countries: set[str] | None = None) -
                           "cities500.txt or cities500_mena.tsv). Point --geonames at a folder that has one.")
 
 
+# --- Who's On First (../shared/data/gazetteer_wof_mena) ----------------------------------
+
+_WOF_FEATURES = {"locality": "city", "neighbourhood": "neighbourhood", "microhood": "neighbourhood",
+                 "county": "admin2", "localadmin": "admin3", "campus": "airport"}
+_WOF_LATIN_MAX = 3          # Latin spellings kept for a place the GeoNames extract lacks
+
+
+def _split(s: str) -> list[str]:
+    return [x for x in s.split("|") if x] if s else []
+
+
+def read_wof(path: Path, src: Sources) -> int:
+    """WOF's places.tsv.gz (see its SOURCE.md): localities, neighbourhoods, districts (county),
+    sub-districts (localadmin) and airports with their parent district and governorate.
+    A row with a GeoNames id merges into the GeoNames record (names added, coordinates and
+    population kept); Arabic keys come only from Arabic-language names (and untagged
+    Arabic-script names outside the Persian-script countries); regions become the names of
+    the GeoNames admin1 they hold."""
+    import gzip
+    n = 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        c = {k: i for i, k in enumerate(head)}
+        ci = [c[k] for k in ("wof_id", "geonameid", "placetype", "gn_feature_class", "gn_feature_code", "country",
+                             "gn_admin1", "gn_admin2", "region_id", "region_name", "region_name_ar", "county_id",
+                             "name", "name_ar", "names_ar", "names_ar_und", "names_ar_derived", "names_latin",
+                             "lat", "lon", "population")]
+        recs = src.recs
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            (wof, gn, ptype, fclass, fcode, cc, a1, a2, region, region_en, region_ar, county, name, name_ar, names_ar,
+             und, derived, latin, lat, lon, pop) = (cols[i] for i in ci)
+            wof_id = int(wof)
+            region_id = _int(region)
+            if ptype == "region":
+                src.wof_region_names[wof_id] = (name, [x for x in [name_ar] + _split(names_ar) + _split(derived) if x])
+                continue
+            feature = _WOF_FEATURES.get(ptype)
+            if feature is None:
+                continue
+            if region_id and a1:
+                src.wof_region_a1[region_id][f"{cc}.{a1}"] += 1
+            gid = int(gn) if gn else -wof_id
+            rec = recs.get(gid)
+            if rec is None:
+                if fcode in ("ADM2", "ADM3"):
+                    feature = "admin2" if fcode == "ADM2" else "admin3"
+                rec = recs[gid] = Rec(gid, name, _float(lat), _float(lon), cc, a1, a2, _int(pop), feature)
+                rec.latin.update(_split(latin)[:_WOF_LATIN_MAX])
+            else:
+                rec.admin2 = rec.admin2 or a2
+                rec.latin.update(_split(latin)[:_WOF_LATIN_MAX])
+            if ptype in ("county", "localadmin"):
+                src.wof_units[wof_id] = gid
+            rec.county = rec.county or _int(county)
+            rec.region = rec.region or region_id
+            persian = cc in _PERSIAN_SCRIPT_COUNTRIES or cc == "TR"
+            arabic = _split(names_ar)
+            if name_ar:
+                _add_name(rec, name_ar, 0)
+            for x in arabic:
+                _add_name(rec, x, 1)
+            if not persian or arabic:
+                for x in _split(und):
+                    _add_name(rec, x, 2 if persian else None)
+                for x in _split(derived):
+                    _add_name(rec, x, 2 if persian and x not in arabic else None)
+            n += 1
+    return n
+
+
 # --- assembling the index ---------------------------------------------------------------
 
-def pack_latin(i: int, mask: int, required: int, main: bool) -> int:
-    """One Latin spelling of place i in the skeleton index (see `names.pattern_latin`); `main`:
-    it is the place's own GeoNames name, not one of the alternates (other languages' exonyms
-    and old spellings, which collide with unrelated Arabic words)."""
-    return (i << 2 * nm.MASK_BITS + 1) | (int(main) << 2 * nm.MASK_BITS) | (required << nm.MASK_BITS) | mask
+_FOLD_SPLIT = re.compile(r"[^a-z]+")
+_FOLD_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "az", "at"}
 
 
+@lru_cache(maxsize=1 << 20)
 def _latin_fold(name: str) -> str:
     import unicodedata
-    s = "".join(ch for ch in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(ch))
-    words = [w for w in re.split(r"[^a-z]+", s) if w and w not in ("al", "el", "ad", "ar", "as", "ash", "az", "at")]
-    return "".join(words)
+    s = name.lower()
+    if not s.isascii():
+        s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+    return "".join(w for w in _FOLD_SPLIT.split(s) if w and w not in _FOLD_ARTICLES)
 
 
 def _latin_matches(a: str, b: str) -> bool:
@@ -344,6 +424,11 @@ def _trimmed_mid(values: list[float]) -> float | None:
 
 def assemble(src: Sources) -> dict:
     recs = dict(src.recs)
+    # WOF regions ↔ GeoNames admin1: the code most of the region's places carry
+    region_code = {rid: c.most_common(1)[0][0] for rid, c in src.wof_region_a1.items()}
+    for r in recs.values():
+        if not r.admin1 and r.region in region_code:
+            cc, r.admin1 = region_code[r.region].split(".", 1)
     by_country: dict[str, list[Rec]] = defaultdict(list)
     by_admin1: dict[str, list[Rec]] = defaultdict(list)
     for r in recs.values():
@@ -359,7 +444,7 @@ def assemble(src: Sources) -> dict:
         cc, a1 = code.split(".", 1)
         if cc not in by_country and gid not in recs:
             continue                       # a country we hold no places for
-        places = sorted(by_admin1.get(code, []), key=lambda r: -r.population)
+        places = sorted((r for r in by_admin1.get(code, []) if r.population), key=lambda r: -r.population)
         core = _admin_core(name)
         capital = next((r for r in places if any(_latin_matches(core, n) for n in r.latin | {r.name})), None)
         rec = recs.get(gid)
@@ -376,6 +461,13 @@ def assemble(src: Sources) -> dict:
             rec.lat, rec.lon = seat.lat, seat.lon
         admin1_rec[code] = rec
         recs[rec.gid] = rec
+
+    for rid, (name, arabic) in src.wof_region_names.items():
+        rec = admin1_rec.get(region_code.get(rid, ""))
+        if rec is not None:
+            rec.latin.add(name)
+            for n in arabic:
+                _add_name(rec, n, 1)
 
     # countries
     cldr = _cldr_country_names()
@@ -398,13 +490,14 @@ def assemble(src: Sources) -> dict:
         if rec.lat is None and cc in centres:
             rec.lat, rec.lon = centres[cc]
         if rec.lat is None and by_country.get(cc):
-            rec.lat = _trimmed_mid([r.lat for r in by_country[cc] if r.lat is not None])
-            rec.lon = _trimmed_mid([r.lon for r in by_country[cc] if r.lon is not None])
+            # the populated places (GeoNames' cities of 500+), not WOF's hamlets
+            rec.lat = _trimmed_mid([r.lat for r in by_country[cc] if r.lat is not None and r.population])
+            rec.lon = _trimmed_mid([r.lon for r in by_country[cc] if r.lon is not None and r.population])
         country_rec[cc] = rec
         recs[gid] = rec
     capital_rec: dict[str, Rec] = {}
     for cc, info in src.countries.items():
-        named = [r for r in by_country.get(cc, []) if info["capital"] and any(
+        named = [r for r in by_country.get(cc, []) if info["capital"] and r.population and any(
             _latin_fold(n) == _latin_fold(info["capital"]) for n in r.latin | {r.name})]
         if named:
             capital_rec[cc] = max(named, key=lambda r: r.population)
@@ -413,27 +506,24 @@ def assemble(src: Sources) -> dict:
         if target is not None:
             target.arabic.setdefault(name, 1 if len(code) == 2 else 0)
 
-    # the tables
+    _district_seats(recs)
+
+    # the tables: numpy columns, strings as one text with offsets, factor codes for short
+    # strings, so the index loads without creating an object per place
+    import numpy as np
     order = sorted(recs.values(), key=lambda r: (r.cc, r.gid))
     idx_of = {r.gid: i for i, r in enumerate(order)}
-    cols = {k: [] for k in ("gid", "name_en", "name_ar", "lat", "lon", "cc", "admin1", "admin2", "pop",
-                            "feature", "arabic")}
+    unit_idx = {wof: idx_of[gid] for wof, gid in src.wof_units.items() if gid in idx_of}
+    name_en, name_ar, arabic_col = [], [], []
     names: dict[str, dict[int, int]] = defaultdict(dict)
-    latin: dict[str, set[int]] = defaultdict(set)     # skeleton → packed (place, vowel masks)
+    lat_h, lat_p, lat_m, lat_r, lat_main = (array("Q"), array("i"), array("I"), array("I"), array("b"))
+    patterns = lru_cache(maxsize=1 << 20)(nm.latin_patterns)
     for i, r in enumerate(order):
         ranked = sorted(r.arabic.items(), key=lambda kv: (kv[1], len(kv[0])))
         clean = [n for n, _ in ranked if not re.search(r"[()0-9،,]", n)] or [n for n, _ in ranked]
-        cols["gid"].append(r.gid)
-        cols["name_en"].append(r.name)
-        cols["name_ar"].append(clean[0] if clean else None)
-        cols["lat"].append(r.lat)
-        cols["lon"].append(r.lon)
-        cols["cc"].append(r.cc)
-        cols["admin1"].append(r.admin1 or "")
-        cols["admin2"].append(r.admin2 or "")
-        cols["pop"].append(r.population)
-        cols["feature"].append(r.feature)
-        cols["arabic"].append("|".join(dict.fromkeys(nm.arabic_key(n) for n, _ in ranked)))
+        name_en.append(r.name)
+        name_ar.append(clean[0] if clean else "")
+        arabic_col.append("|".join(dict.fromkeys(nm.arabic_key(n) for n, _ in ranked)))
         for n, rank in ranked:
             for key in nm.name_variants(n):
                 # bit 1 set while only non-Arabic spellings give this key; bits 2/4: article seen / not
@@ -441,20 +531,55 @@ def assemble(src: Sources) -> dict:
                 arabic_bit = old & 1 if rank >= 2 else 0
                 names[key][i] = arabic_bit | (old & 6) | (2 if nm.has_article(n) else 4)
         main = {_latin_fold(r.name), _latin_fold(_admin_core(r.name))}
+        seen = set()
         for n in r.latin:
-            for sk, mask, required in {nm.pattern_latin(n), nm.pattern_latin(n, final_h=True)}:
-                if len(sk) >= 2:
-                    latin[sk].add(pack_latin(i, mask, required, _latin_fold(n) in main))
+            is_main = _latin_fold(n) in main
+            for sk, mask, required in patterns(n):
+                if len(sk) >= 2 and (sk, mask, required, is_main) not in seen:
+                    seen.add((sk, mask, required, is_main))
+                    lat_h.append(latin_hash(sk))
+                    lat_p.append(i)
+                    lat_m.append(mask)
+                    lat_r.append(required)
+                    lat_main.append(is_main)
+    keys = sorted(names)
+    ptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    vals = []
+    for j, k in enumerate(keys):
+        v = names[k]
+        vals.extend((i << 3) | f for i, f in v.items())
+        ptr[j + 1] = len(vals)
+    lh = np.frombuffer(lat_h, dtype=np.uint64)
+    lorder = np.lexsort((np.frombuffer(lat_p, dtype=np.int32), lh))
+    cc_codes, cc_tab = _factor([r.cc for r in order])
+    a1_codes, a1_tab = _factor([r.admin1 or "" for r in order])
+    a2_codes, a2_tab = _factor([r.admin2 or "" for r in order])
+    ft_codes, ft_tab = _factor([r.feature for r in order])
+    places = {
+        "gid": np.array([r.gid for r in order], dtype=np.int64),
+        "lat": np.array([np.nan if r.lat is None else r.lat for r in order], dtype=np.float32),
+        "lon": np.array([np.nan if r.lon is None else r.lon for r in order], dtype=np.float32),
+        "pop": np.array([r.population for r in order], dtype=np.int64),
+        "cc": cc_codes, "cc_table": cc_tab, "admin1": a1_codes, "admin1_table": a1_tab,
+        "admin2": a2_codes, "admin2_table": a2_tab, "feature": ft_codes, "feature_table": ft_tab,
+        # index of the place's district (WOF county / localadmin) record, -1 when unknown
+        "admin2_index": np.array([unit_idx.get(r.county, -1) for r in order], dtype=np.int32),
+        "name_en": _texts(name_en), "name_ar": _texts(name_ar), "arabic": _texts(arabic_col),
+    }
     return {
         "version": INDEX_VERSION,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sources": src.files,
-        "places": cols,
-        # key → ((place index << 3) | flags, ...): flags 1 = only non-Arabic spellings give this key,
+        "places": places,
+        # sorted Arabic keys (one text, "\n"-separated); key j's places are vals[ptr[j]:ptr[j+1]],
+        # each (place index << 3) | flags: 1 = only non-Arabic spellings give this key,
         # 2 = a spelling with the article ال, 4 = a spelling without it
-        "names": {k: tuple((i << 3) | f for i, f in v.items()) for k, v in names.items()},
-        # skeleton → (place index << 65 | main name << 64 | required-vowel mask << 32 | vowel mask, ...)
-        "latin": {k: tuple(sorted(v)) for k, v in latin.items()},
+        "names": {"keys": "\n".join(keys), "ptr": ptr, "vals": np.array(vals, dtype=np.int64)},
+        # Latin skeletons: rows sorted by the skeleton's 64-bit hash (`latin_hash`)
+        "latin": {"hash": lh[lorder], "place": np.frombuffer(lat_p, dtype=np.int32)[lorder],
+                  "mask": np.frombuffer(lat_m, dtype=np.uint32)[lorder],
+                  "required": np.frombuffer(lat_r, dtype=np.uint32)[lorder],
+                  "main": np.frombuffer(lat_main, dtype=np.int8)[lorder].astype(bool)},
         "admin1": {code: (src.admin1[code][0], idx_of[r.gid]) for code, r in admin1_rec.items()},
         "admin2": dict(src.admin2),
         "countries": {cc: idx_of[r.gid] for cc, r in country_rec.items()},
@@ -462,11 +587,131 @@ def assemble(src: Sources) -> dict:
     }
 
 
-def build(folders: list[Path], out_dir: Path, countries: set[str] | None = None, log=None) -> Path:
-    """Read the GeoNames folders and write the index into `out_dir`; returns its path."""
+def _district_seats(recs: dict[int, Rec], max_km: float = 60.0) -> None:
+    """A district (WOF county) named like a town of its governorate takes the town's point,
+    as ACLED codes a district-level event at its seat (مديرية المحفد → the town المحفد);
+    its own point is a label point in the middle of the district."""
+    want: dict[tuple[str, str, str], list[Rec]] = defaultdict(list)
+    for r in recs.values():
+        if r.feature in ("admin2", "admin3") and r.lat is not None:
+            for n in r.arabic:
+                for key in nm.name_variants(n):
+                    want[r.cc, r.admin1, key].append(r)
+            for n in r.latin | {r.name}:
+                if _latin_fold(_admin_core(n)):
+                    want[r.cc, r.admin1, "latin:" + _latin_fold(_admin_core(n))].append(r)
+    if not want:
+        return
+    seats: dict[int, tuple[float, Rec]] = {}
+    for c in recs.values():
+        if c.feature != "city" or c.lat is None:
+            continue
+        keys = ({k for n in c.arabic for k in nm.name_variants(n)}
+                | {"latin:" + _latin_fold(n) for n in c.latin | {c.name} if _latin_fold(n)})
+        for key in keys:
+            for d in want.get((c.cc, c.admin1, key), ()):
+                km = _km(d.lat, d.lon, c.lat, c.lon)
+                if km <= max_km and (d.gid not in seats or (-c.population, km) < (-seats[d.gid][1].population,
+                                                                                      seats[d.gid][0])):
+                    seats[d.gid] = (km, c)
+    for gid, (_, c) in seats.items():
+        d = recs[gid]
+        d.lat, d.lon = c.lat, c.lon
+
+
+def _km(a_lat, a_lon, b_lat, b_lon) -> float:
+    p = math.pi / 180
+    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
+         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def latin_hash(skeleton: str) -> int:
+    """A stable 64-bit hash of a Latin skeleton (the index stores hashes, not strings)."""
+    return int.from_bytes(hashlib.blake2b(skeleton.encode(), digest_size=8).digest(), "little")
+
+
+def _factor(values: list[str]):
+    import numpy as np
+    table = sorted(set(values))
+    code = {v: i for i, v in enumerate(table)}
+    dtype = np.int16 if len(table) < 1 << 15 else np.int32
+    return np.array([code[v] for v in values], dtype=dtype), table
+
+
+def _texts(values: list[str]) -> dict:
+    """Strings as UTF-8 bytes and byte offsets: value i is bytes[off[i]:off[i + 1]]."""
+    import numpy as np
+    encoded = [v.encode() for v in values]
+    off = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in encoded], out=off[1:])
+    return {"bytes": np.frombuffer(b"".join(encoded), dtype=np.uint8), "off": off}
+
+
+ARRAYS_SUFFIX = ".arrays"
+
+
+def write_index(index: dict, path: Path) -> None:
+    """The index as two files: a pickle of everything but the numpy arrays, and the arrays'
+    bytes side by side (`path` + ARRAYS_SUFFIX), which `read_index` maps into memory, so
+    loading costs no copy and no object per place."""
+    import numpy as np
+    chunks: list[bytes] = []
+    pos = 0
+
+    def strip(x):
+        nonlocal pos
+        if isinstance(x, np.ndarray):
+            x = np.ascontiguousarray(x)
+            ref = ("__array__", pos, x.dtype.str, x.shape)
+            b = x.tobytes()
+            pad = (-len(b)) % 16
+            chunks.append(b + b"\0" * pad)
+            pos += len(b) + pad
+            return ref
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items()}
+        return x
+
+    head = strip(index)
+    arrays = Path(str(path) + ARRAYS_SUFFIX)
+    for target, write in ((arrays, lambda f: f.writelines(chunks)),
+                          (path, lambda f: pickle.dump(head, f, protocol=pickle.HIGHEST_PROTOCOL))):
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        with tmp.open("wb") as f:
+            write(f)
+        tmp.replace(target)
+
+
+def read_index(path: Path) -> dict:
+    import numpy as np
+    with open(path, "rb") as f:
+        head = pickle.load(f)
+    arrays = Path(str(path) + ARRAYS_SUFFIX)
+    mm = np.memmap(arrays, dtype=np.uint8, mode="r") if arrays.exists() and arrays.stat().st_size else None
+
+    def fill(x):
+        if isinstance(x, tuple) and len(x) == 4 and x[0] == "__array__":
+            _, off, dtype, shape = x
+            dt = np.dtype(dtype)
+            n = int(np.prod(shape)) if shape else 1
+            if n == 0:
+                return np.zeros(shape, dtype=dt)
+            return mm[off:off + n * dt.itemsize].view(dt).reshape(shape)
+        if isinstance(x, dict):
+            return {k: fill(v) for k, v in x.items()}
+        return x
+
+    return fill(head)
+
+
+def build(folders: list[Path], out_dir: Path, countries: set[str] | None = None, log=None,
+          wof: list[Path] = ()) -> Path:
+    """Read the GeoNames folders (then the WOF folders, merged by GeoNames id) and write the
+    index into `out_dir`; returns its path."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     src = Sources()
-    for folder in folders:
+    for folder in list(folders) + list(wof):
         read_folder(Path(folder), src, countries)
     if not src.recs and not src.countries:
         raise MarsadError("E502", "The GeoNames folders held no places. Check the paths given to --geonames.")
@@ -474,12 +719,10 @@ def build(folders: list[Path], out_dir: Path, countries: set[str] | None = None,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / INDEX_NAME
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    write_index(index, path)
     p = index["places"]
-    log(f"gazetteer: {len(p['gid'])} places ({sum(1 for a in p['name_ar'] if a)} with Arabic names), "
-        f"{len(index['names'])} Arabic keys, {len(index['latin'])} Latin skeletons, "
+    n_ar = int((p["name_ar"]["off"][1:] > p["name_ar"]["off"][:-1]).sum())
+    log(f"gazetteer: {len(p['gid'])} places ({n_ar} with Arabic names), "
+        f"{len(index['names']['ptr']) - 1} Arabic keys, {len(index['latin']['hash'])} Latin spellings, "
         f"{len(index['admin1'])} admin1, {len(index['countries'])} countries → {path}")
     return path

@@ -7,14 +7,14 @@ stage then still finds mentions and says, once, that they are unresolved).
 from __future__ import annotations
 
 import bisect
+import math
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import data_dir
 from . import names as nm
-from .build import INDEX_NAME, INDEX_VERSION
+from .build import INDEX_NAME, INDEX_VERSION, latin_hash, read_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,43 @@ class Entry:
     admin2_code: str
     population: int
     feature: str
+    admin2_index: int = -1       # the place's district record (see `Gazetteer.admin2_entry`)
+
+
+class _Names:
+    """Arabic key → packed places, read-only, as the index stores it (sorted keys, offsets)."""
+
+    __slots__ = ("keys", "_pos", "_ptr", "_vals")
+
+    def __init__(self, table: dict):
+        self.keys = table["keys"].split("\n") if table["keys"] else []
+        self._pos = dict(zip(self.keys, range(len(self.keys))))
+        self._ptr, self._vals = table["ptr"], table["vals"]
+
+    def get(self, key: str, default=None):
+        j = self._pos.get(key)
+        if j is None:
+            return default
+        return tuple(self._vals[self._ptr[j]:self._ptr[j + 1]].tolist())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._pos
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self):
+        return iter(self.keys)
+
+
+class _Texts:
+    __slots__ = ("bytes", "off")
+
+    def __init__(self, table: dict):
+        self.bytes, self.off = table["bytes"], table["off"]
+
+    def __getitem__(self, i: int) -> str:
+        return self.bytes[self.off[i]:self.off[i + 1]].tobytes().decode()
 
 
 class Gazetteer:
@@ -37,19 +74,21 @@ class Gazetteer:
         self.path = path
         self.meta = {k: index[k] for k in ("version", "built", "sources")}
         p = index["places"]
-        self._gid, self._name_en, self._name_ar = p["gid"], p["name_en"], p["name_ar"]
-        self._lat, self._lon, self._cc = p["lat"], p["lon"], p["cc"]
-        self._a1, self._a2, self._pop, self._feat = p["admin1"], p["admin2"], p["pop"], p["feature"]
-        self._arabic = p["arabic"]
-        self.names: dict[str, tuple[int, ...]] = index["names"]
-        self.latin: dict[str, tuple[int, ...]] = index["latin"]
+        self._gid, self._lat, self._lon, self._pop = p["gid"], p["lat"], p["lon"], p["pop"]
+        self._cc, self._cc_tab = p["cc"], p["cc_table"]
+        self._a1, self._a1_tab = p["admin1"], p["admin1_table"]
+        self._a2, self._a2_tab = p["admin2"], p["admin2_table"]
+        self._feat, self._feat_tab = p["feature"], p["feature_table"]
+        self._a2i = p["admin2_index"]
+        self._name_en, self._name_ar, self._arabic = _Texts(p["name_en"]), _Texts(p["name_ar"]), _Texts(p["arabic"])
+        self.names = _Names(index["names"])
+        self._latin = index["latin"]
         self.admin1_table: dict[str, tuple[str, int]] = index["admin1"]
         self.admin2_table: dict[str, str] = index["admin2"]
         self.countries: dict[str, int] = index["countries"]
         self.capitals: dict[str, int] = index.get("capitals", {})
         self._entries: dict[int, Entry] = {}
         self._nisbas: dict[str, str] | None = None
-        self._sorted_keys: list[str] | None = None
         self.memo: dict = {}        # per-word facts the matcher derives from this gazetteer
 
     def __len__(self) -> int:
@@ -57,16 +96,20 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path) -> "Gazetteer":
-        with open(path, "rb") as f:
-            index = pickle.load(f)
+        index = read_index(path)
+        if index.get("version") != INDEX_VERSION:
+            return None
         return cls(index, path)
 
     def entry(self, i: int) -> Entry:
         e = self._entries.get(i)
         if e is None:
-            e = self._entries[i] = Entry(i, self._gid[i], self._name_en[i], self._name_ar[i], self._lat[i],
-                                         self._lon[i], self._cc[i], self._a1[i], self._a2[i], self._pop[i],
-                                         self._feat[i])
+            lat, lon = round(float(self._lat[i]), 5), round(float(self._lon[i]), 5)
+            e = self._entries[i] = Entry(
+                i, int(self._gid[i]), self._name_en[i], self._name_ar[i] or None,
+                None if math.isnan(lat) else lat, None if math.isnan(lon) else lon,
+                self._cc_tab[self._cc[i]], self._a1_tab[self._a1[i]], self._a2_tab[self._a2[i]],
+                int(self._pop[i]), self._feat_tab[self._feat[i]], int(self._a2i[i]))
         return e
 
     def lookup(self, key: str) -> list[tuple[int, int]]:
@@ -76,9 +119,7 @@ class Gazetteer:
     def has_prefix(self, prefix: str) -> bool:
         """Whether some Arabic key starts with `prefix`: a longer name cannot start where no
         key has the first words' letters (keys have no spaces, so letters are enough)."""
-        keys = self._sorted_keys
-        if keys is None:
-            keys = self._sorted_keys = sorted(self.names)
+        keys = self.names.keys
         i = bisect.bisect_left(keys, prefix)
         return i < len(keys) and keys[i].startswith(prefix)
 
@@ -87,13 +128,18 @@ class Gazetteer:
         vowels of each written where the other has a vowel (see `names.vowels_fit`);
         `main_only`: only the place's own GeoNames name counts, not its alternates."""
         skeleton, mask = nm.pattern_ar(name)
-        low, shift = (1 << nm.MASK_BITS) - 1, 2 * nm.MASK_BITS
+        t = self._latin
+        h = latin_hash(skeleton)
+        lo = int(t["hash"].searchsorted(h, "left"))
+        hi = int(t["hash"].searchsorted(h, "right"))
         out: list[int] = []
-        for v in self.latin.get(skeleton, ()):
-            i = v >> shift + 1
-            if out and out[-1] == i or main_only and not v >> shift & 1:
+        if lo == hi:
+            return out
+        for i, m, r, main in zip(t["place"][lo:hi].tolist(), t["mask"][lo:hi].tolist(),
+                                 t["required"][lo:hi].tolist(), t["main"][lo:hi].tolist()):
+            if out and out[-1] == i or main_only and not main:
                 continue
-            if nm.vowels_fit(mask, v & low, (v >> nm.MASK_BITS) & low):
+            if nm.vowels_fit(mask, m, r):
                 out.append(i)
         return out
 
@@ -110,6 +156,19 @@ class Gazetteer:
 
     def admin2_name(self, cc: str, a1: str, a2: str) -> str | None:
         return self.admin2_table.get(f"{cc}.{a1}.{a2}") if a2 else None
+
+    def admin2_entry(self, e: Entry) -> Entry | None:
+        """The district (WOF county) a place lies in, or the place itself when it is one."""
+        if e.feature in ("admin2", "admin3") and e.admin2_index < 0:
+            return e
+        return self.entry(e.admin2_index) if e.admin2_index >= 0 else None
+
+    def admin2_of(self, e: Entry) -> str | None:
+        """English name of a place's district: its WOF county, else GeoNames' admin2 table."""
+        d = self.admin2_entry(e)
+        if d is not None:
+            return d.name_en
+        return self.admin2_name(e.country, e.admin1_code, e.admin2_code)
 
     def country_entry(self, cc: str) -> Entry | None:
         i = self.countries.get(cc)

@@ -42,18 +42,20 @@ _NO_GAZ_MEMO: dict[str, int] = {}
 HEADS: dict[str, str] = {}
 for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
-    "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم",
+    "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم "
+             "مديريتي محافظتي منطقتي ناحيتي",
     "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد",
     "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة",
 }.items():
     for _w in _words.split():
         HEADS[norm(_w)] = _kind
 STRONG_HEADS = {"settlement", "admin", "facility"}
+_SHORT_HEADS = {h for h in HEADS if len(h) <= 2}
 # heads after which a name the gazetteer lacks is still a place (a plural or dual head only
 # with a list of names: مناطق الجورة والجرادات، قريتي X وY)
 _TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
-_PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات")
-_DUAL = norm_set("قريتي بلدتي مدينتي")
+_PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات مديريتي محافظتي منطقتي ناحيتي")
+_DUAL = norm_set("قريتي بلدتي مدينتي مديريتي محافظتي منطقتي ناحيتي")
 # feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
 # (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
 _NAMING_HEADS = norm_set("مدينة بلدة قرية")
@@ -62,6 +64,7 @@ _NAMING_HEADS = norm_set("مدينة بلدة قرية")
 REGION_NOUNS = norm_set("ساحل بادية صحراء هضبة سهل شريط")
 _SINGULAR = norm_set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
                  "مطار ميناء معبر قاعدة سجن جسر محور")
+_QUOTES = set('"“”«»\'')
 # words before a name that make it a region around the place (ACLED precision 2)
 REGION_WORDS = norm_set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
                     "جنوبي شرق شمال غرب بالقرب ضاحية")
@@ -397,6 +400,10 @@ class Matcher:
         for f, cut in _readings(t):
             if f in HEADS and not t.norm[:cut].endswith(("ال", "لل")):
                 return f, HEADS[f]
+        n = t.norm
+        for cut in (1, 2):        # بحي، وبحي: the tokenizer keeps a two-letter stem whole
+            if len(n) > cut and all(c in "وفبل" for c in n[:cut]) and n[cut:] in _SHORT_HEADS:
+                return n[cut:], HEADS[n[cut:]]
         return None
 
     def _closed(self, j: int) -> bool:
@@ -430,6 +437,10 @@ class Matcher:
         region = self._region_of(t)
         # a whole name first: شمال سيناء, جبل الزاوية, مدينة الكويت
         hit = self._lookup(i)
+        if hit and hit[0] >= 2 and (head or region):
+            inner = self._lookup(i + 1)
+            if inner and inner[0] >= hit[0]:
+                hit = None                # منطقة دير الزور is منطقة + دير الزور, not the name منطقة دير + الزور
         if hit and (hit[0] >= 2 or not (head or region)):
             if hit[0] == 1 and (t.stem in DIRECTION_STEMS or t.stem in HEADS or t.stem in REGION_WORDS):
                 return None               # الشرقية, الميناء alone are common words, not places
@@ -452,11 +463,19 @@ class Matcher:
             else:
                 break
             j += 1
+        if (j > i and heads and j < len(toks) and not self._is_word(j) and toks[j].norm in _QUOTES
+                and self._is_word(j + 1)):
+            j += 1                        # قرية "الزركة": a quoted name after its head
         if j == i or not self._is_word(j):
             return None
         head_word, head_kind = heads[-1] if heads else (None, None)
         region_word = regions[0] if regions else None
         hit = self._lookup(j)
+        if hit and hit[0] == 1 and head_word and self._opens_name(j):
+            hit = None                    # حي الشيخ مقصود: an opener after a head starts a longer name
+        if (hit and hit[0] == 1 and head_word in _PLURAL and head_word not in _DUAL and hit[1] in self.stop
+                and not self._list_follows(j + 1)):
+            return None                   # مناطق المعارضة: a common word after a plural head, no list
         if hit:
             return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
         singular = head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز"
@@ -487,6 +506,16 @@ class Matcher:
         return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
             and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
             and nm.strip_article(word) not in common_words()
+
+    def _opens_name(self, j: int) -> bool:
+        """Token j is a name opener (الشيخ، أبو، بني ...) with a name word after it."""
+        t = self.tokens[j]
+        first = t.norm[_name_cut(t):]
+        if first not in NAME_OPENERS or not self._is_word(j + 1) or self._closed(j + 1):
+            return False
+        nxt = self.tokens[j + 1]
+        return (nxt.norm not in NOT_NAMES and not self._head_of(nxt) and not self._region_of(nxt)
+                and nxt.norm not in self.stop)
 
     def _looks_like_name(self, j: int) -> bool:
         t = self.tokens[j]

@@ -141,27 +141,52 @@ def pattern_ar(name: str) -> tuple[str, int]:
     return skel, mask
 
 
+_MACRON = re.compile("[aeiou]\u0304")
+_APOSTROPHES = re.compile(r"[ʿʾ'’`‘ʼ]")
+_LATIN_SPLIT = re.compile(r"[^a-zV]+")
+_SINGLE_TABLE = str.maketrans(_LATIN_SINGLE)
+# after the digraphs (upper case) and single letters: V y w must be written in Arabic (":"),
+# other vowels may be ("."), digraph letters back to lower case
+_CLASS_TABLE = str.maketrans({**{ch: "." for ch in "aeiou"}, "V": ":", "y": ":", "w": ":",
+                              **{ch: ch.lower() for ch in "GCXTDFZK"}})
+
+
+def _latin_words(name: str) -> list[str]:
+    s = name.lower().translate(_TURKISH)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s)
+        s = _MACRON.sub("V", s)                     # a macron marks a long vowel
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = _APOSTROPHES.sub("", s)
+    return [w for w in _LATIN_SPLIT.split(s) if w and w not in _LATIN_ARTICLES]
+
+
+def _latin_letters(w: str) -> str:
+    for a, b in _LATIN_DIGRAPHS:
+        if a in w:
+            w = w.replace(a, b.upper())
+    return w.translate(_SINGLE_TABLE).translate(_CLASS_TABLE)
+
+
 def pattern_latin(name: str, final_h: bool = False) -> tuple[str, int, int]:
     """Skeleton and vowel mask of a Latin transliteration ('Al Ḩawl', 'El Hol', 'Deir ez-Zor').
     A final -ah/-eh is usually ta marbuta (dropped) but may be ح or ه ('Salah'): index
     both, `final_h=True` keeps it. y and w count as vowels, like ي and و, and with the
     long vowels GeoNames marks (ā ī ū) they are vowels the Arabic spelling must write."""
-    s = name.lower().translate(_TURKISH)
-    s = unicodedata.normalize("NFKD", s)
-    s = re.sub("[aeiou]\u0304", "V", s)            # a macron marks a long vowel
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = re.sub(r"[ʿʾ'’`‘ʼ]", "", s)
-    letters: list[str] = []
-    for w in (w for w in re.split(r"[^a-zV]+", s) if w):
-        if w in _LATIN_ARTICLES:
-            continue
-        if not final_h and w.endswith(("ah", "eh", "Vh")):
-            w = w[:-1]
-        for a, b in _LATIN_DIGRAPHS:
-            w = w.replace(a, b.upper())
-        w = "".join(_LATIN_SINGLE.get(ch, ch) for ch in w)
-        letters.extend(":" if ch in "Vyw" else "." if ch in _LATIN_VOWELS else ch.lower() for ch in w)
-    return _pattern(letters)
+    words = _latin_words(name)
+    if not final_h:
+        words = [w[:-1] if w.endswith(("ah", "eh", "Vh")) else w for w in words]
+    return _pattern("".join(_latin_letters(w) for w in words))
+
+
+def latin_patterns(name: str) -> set[tuple[str, int, int]]:
+    """`pattern_latin` of a name with and without a final h kept, in one pass."""
+    words = _latin_words(name)
+    cut = [w[:-1] if w.endswith(("ah", "eh", "Vh")) else w for w in words]
+    out = {_pattern("".join(_latin_letters(w) for w in cut))}
+    if cut != words:
+        out.add(_pattern("".join(_latin_letters(w) for w in words)))
+    return out
 
 
 def skeleton_ar(name: str) -> str:

@@ -105,6 +105,11 @@ class Resolver:
             s = 2.6
         elif e.feature == "admin1":
             s = 2.0
+        elif e.feature in ("admin2", "admin3"):
+            # a district is named like its seat (دير الزور، رفح): a bare name is the town
+            s = min(math.log10(e.population + 1) / 3, 1.5) - 0.8
+        elif e.feature == "neighbourhood":
+            s = math.log10(e.population + 1) / 3 - (0 if m.head == "حي" else 0.3)
         else:
             s = math.log10(e.population + 1) / 3
         if m.head_kind == "admin":
@@ -198,7 +203,7 @@ class Resolver:
         """(score, place, via) for the Arabic hits and, for a cued mention whose Arabic
         readings are all small places, the transliteration fallback."""
         out = [(self.prior(m, i, f) + self.context_score(m, i) + 2.0, i, "arabic") for i, f in m.hits]
-        small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature == "city"
+        small = all(self.gaz.entry(i).population < _MAJOR_POP and self.gaz.entry(i).feature in ("city", "neighbourhood")
                     for i, _ in m.hits)
         if small and self._may_transliterate(m):
             out += self._fallback(m)
@@ -242,11 +247,19 @@ class Resolver:
             if e.country != box[0] and (not big or m.strong and box[2]
                                         and self.shares.get(box[0], 0) >= share):
                 return False      # a namesake outside the country the text puts it in
+            if box[1] and box[2] and e.admin1_code != box[1] and not big and e.feature not in ("admin1",):
+                return False      # قرية الزركة بأطراف طوز خورماتو: not the Zarka of another governorate
         if flags & 1 and (e.country not in ("IR", "AF", "PK") or e.country != top and e.population < 1_000_000
                           or m.article and not flags & 2 and not m.strong):
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
+        if (m.article and not flags & 2 and not m.strong and m.words == 1 and e.feature != "country"
+                and e.feature not in ("admin1", "admin2", "admin3")):
+            return False          # في المشهد العربي: Mashhad is spelt bare (مشهد), a name keeps its form
+        if (not m.article and not flags & 4 and not m.strong and m.words == 1 and e.population < _TOWN_POP
+                and e.feature not in ("country", "admin1", "admin2", "admin3")):
+            return False          # باسم التحالف: the hamlet is الباسم
         if m.strong:
             return share > 0 or not self.shares or e.population >= 1_000_000
         if m.stop:                        # a common word: في المدينة is "in the city"
@@ -285,14 +298,17 @@ class Resolver:
             elif e.country != top and self.shares.get(e.country, 0.0) < 0.25:
                 continue
             keys = self.gaz.arabic_keys(i)
-            known_area = box is not None or (e.country, e.admin1_code) in self.admin1s
+            # a country alone is no known area: it has thousands of Latin-only hamlets
+            known_area = (box is not None and box[1] is not None) or (e.country, e.admin1_code) in self.admin1s
             if keys:
                 # spelt otherwise in Arabic: the same place only when letters the news and
                 # GeoNames swap differ (الهول ~ الحول, كراتر ~ كريتر); one other letter makes
                 # another place (الرمادة is not الرمادي, الضباب not ذباب)
                 sim = max(_similarity(key, k) for k in keys)
                 if sim <= 0.8:
-                    continue
+                    if not (box and box[2] and e.population >= _TOWN_POP):
+                        continue
+                    sim = 0.7     # سوروتش التركية: a town of the country the text names, GeoNames' سروج
             elif len(sk) >= 3 and not m.common and (known_area or e.population >= _TOWN_POP
                                                      or e.feature in ("admin1", "admin2", "admin3")):
                 sim = 0.6         # a Turkish, Afghan, Sahel ... place GeoNames names in Latin only
@@ -336,6 +352,17 @@ class Resolver:
         sure = all(self.gaz.entry(j).country == e.country for j, _ in cue.hits)
         return e.country, e.admin1_code or None, sure
 
+    def _container_entry(self, m: Mention):
+        """The resolved place (not a country) the text puts m in, or None."""
+        cue = self._container_cues.get(id(m))
+        if not isinstance(cue, Mention):
+            return None
+        d = self.decided.get(cue.key)
+        if not d:
+            return None
+        e = self.gaz.entry(d[0])
+        return e if e.feature != "country" and e.lat is not None else None
+
     def _container_cue(self, m: Mention):
         """What the text says about m's container, whatever is resolved: a nisba's country,
         the mention after it, or False."""
@@ -346,7 +373,9 @@ class Resolver:
         if k == len(self.mentions):
             return False
         other = self.mentions[k]
-        gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").split())
+        gap = " ".join(self.article.text[m.end:other.start].replace("ـ", "").strip(_QUOTES).split())
+        if not gap and other.start < other.name_start and self.article.text[other.start] == "ب":
+            gap = "ب"             # الزركة بأطراف طوز خورماتو: the proclitic opens the other mention
         return other if gap in _CONTAINER_GAPS and other.key != m.key else False
 
     def run(self) -> list[Place]:
@@ -385,6 +414,15 @@ class Resolver:
         if decision is None:
             if not m.strong or m.common:
                 return None
+            area = self._container_entry(m)
+            if area is not None:
+                # ACLED: a place no gazetteer has takes the point of the smallest area the text
+                # puts it in (قرية الزركة بأطراف طوز خورماتو), precision 2 (3 for a governorate)
+                return Place(Span(m.start, m.end), name, country=area.country,
+                             admin1=self.gaz.admin1_name(area.country, area.admin1_code),
+                             admin2=self.gaz.admin2_of(area) if area.feature != "admin1" else None,
+                             lat=area.lat, lon=area.lon, geo_precision=3 if area.feature == "admin1" else 2,
+                             feature=_feature_of_head(m), confidence=0.4)
             cc, a1 = self._infer_container(m)
             return Place(Span(m.start, m.end), name, country=cc, admin1=a1,
                          feature=_feature_of_head(m), geo_precision=None)
@@ -416,7 +454,7 @@ class Resolver:
         admin1 = self.gaz.admin1_name(e.country, e.admin1_code) if e.feature != "country" else None
         return Place(span, name, role=role, geonameid=e.geonameid if e.geonameid > 0 else None,
                      name_en=e.name_en, country=e.country or None, admin1=admin1,
-                     admin2=self.gaz.admin2_name(e.country, e.admin1_code, e.admin2_code),
+                     admin2=self.gaz.admin2_of(e) if e.feature not in ("country", "admin1") else None,
                      lat=e.lat, lon=e.lon, geo_precision=precision, feature=e.feature, name_ar=e.name_ar,
                      confidence=confidence)
 
@@ -476,9 +514,12 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
                    "الواقعة ب", "الواقع ب", "في ريف", "بريف", "على أطراف", "في أطراف", "، في", "، ب", "،ب", "("}
 
 
+_QUOTES = '"“”«»\' '
+
+
 def _inside(e, box: tuple[str, str | None, bool]) -> bool:
     cc, a1, _ = box
-    return e.country == cc and (a1 is None or not e.admin1_code or e.admin1_code == a1)
+    return e.country == cc and (a1 is None or e.admin1_code == a1 or not e.admin1_code and e.feature == "admin1")
 
 
 def _feature_of_head(m: Mention) -> str | None:
@@ -497,12 +538,16 @@ def _similarity(a: str, b: str) -> float:
         return 1.0
     close = {frozenset("هح"), frozenset("سص"), frozenset("تط"), frozenset("دض"), frozenset("زذ"),
              frozenset("كق"), frozenset("اع"), frozenset("يا"), frozenset("وا"), frozenset("اه")}
-    prev = list(range(len(b) + 1))
+    # a long vowel written or not (سوروج ~ سروج) costs half
+    gap = {ch: 0.5 if ch in "اوي" else 1 for ch in a + b}
+    prev = [0.0]
+    for ch in b:
+        prev.append(prev[-1] + gap[ch])
     for x, ca in enumerate(a, 1):
-        cur = [x]
+        cur = [prev[0] + gap[ca]]
         for y, cb in enumerate(b, 1):
             sub = 0 if ca == cb else (0.5 if frozenset((ca, cb)) in close else 1)
-            cur.append(min(prev[y] + 1, cur[y - 1] + 1, prev[y - 1] + sub))
+            cur.append(min(prev[y] + gap[ca], cur[y - 1] + gap[cb], prev[y - 1] + sub))
         prev = cur
     return 1 - prev[-1] / max(len(a), len(b))
 

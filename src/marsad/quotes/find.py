@@ -31,6 +31,7 @@ from ..text.wordcache import per_word
 from . import lexicon as L
 from .kinds import classify
 from .marks import Region, quote_regions
+from .names import name_speakers
 from .speakers import Speaker, SpeakerFinder, has, plain, resolve
 
 MIN_WORDS_STRONG, MIN_WORDS_SPEAKER, MIN_WORDS_EMBEDDED = 2, 3, 6
@@ -94,6 +95,7 @@ def find_quotes(article: Article) -> list[Quote]:
         b = bisect.bisect_left(starts, sentence.span.end)
         if a < b:
             quotes.extend(_sentence(article, tokens, a, b, regions, inside, finder, state, used))
+    name_speakers(article, quotes)
     return quotes
 
 

@@ -59,6 +59,7 @@ class SpeakerFinder:
         self.actors = [a for a in actors if a.span is not None]
         self._actors = SpanIndex(self.actors)                                   # asked per phrase
         self._persons = SpanIndex(e for e in article.layer("entities") if e.label == "PER")
+        self._entities = SpanIndex(e for e in article.layer("entities") if e.span is not None)
 
     # -- the noun phrase after a verb -------------------------------------------------------------
     def after(self, v: int, limit: int) -> tuple[int, int] | None:
@@ -103,14 +104,41 @@ class SpeakerFinder:
             if self._stop(j, limit) or j > i and _object_like(self.text, t) and not has(toks[j - 1], L.ROLE_NOUNS):
                 break
             j += 1
-        while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب"):
+        while j > i and toks[j - 1].norm in ("في", "من", "و", "ل", "ب") or \
+                (j > i and toks[j - 1].norm in L.PREPOSITIONS and not _name_ali(self.text, toks[j - 1])):
             j -= 1
+        if j > i and not self._can_start(i, j):
+            return None
         return (i, j) if j > i else None
+
+    def _can_start(self, i: int, j: int) -> bool:
+        """Not a speaker: a number or month ("2014", "يناير"), a preposition ("في هذا السياق"),
+        another speech verb ("ويتابع"), or a lone demonstrative ("جاء ذلك")."""
+        t = self.tokens[i]
+        if t.kind == "number" or plain(t, L.MONTHS) or (t.norm in L.PREPOSITIONS and not _name_ali(self.text, t)):
+            return False
+        if has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS):
+            return False
+        if t.norm.startswith("ب") and len(t.forms) > 1 and t.norm not in ("باسم",) \
+                and not (t.norm in L.ADJUNCT_NOUNS or t.norm in L.SAYING_NOUNS or t.norm in L.ORG_HEADS
+                         or t.norm in L.ROLE_NOUNS) \
+                and not self._entities.overlapping(t.span.start, t.span.end):
+            return False                                     # "وأضاف بنغمة لا تخلو من التهكم": how, not who
+        return not (j == i + 1 and t.norm in L.DEMONSTRATIVES)
 
     def _stop(self, j: int, limit: int) -> bool:
         toks = self.tokens
         t = toks[j]
         n = t.norm
+        if _name_ali(self.text, t) or (j > 0 and _name_sabah(self.text, t, toks[j - 1],
+                                                              toks[j + 1] if j + 1 < limit else None)):
+            return False                                     # "الرائد حسين علي", "صباح كرحوت": names
+        if j > 0 and _PARTICIPLE.match(n) and not has(t, L.ROLE_NOUNS) and toks[j - 1].kind == "word":
+            return True                                      # "الوزير التركي مدافعاً عما ...": how he said it
+        if n in L.DEMONSTRATIVES or n == "بشدة":
+            return True                                      # "نفى المحامي هذه الاتهامات": the object
+        if n == "في" and any(_adjunct(toks[k]) for k in range(j + 1, min(limit, j + 3))):
+            return True                                      # "المنظمة في أحدث تقرير لها"
         if plain(t, L.SPEAKER_STOPS) or plain(t, L.TIME_WORDS) or n in L.COMPLEMENTIZERS or n in L.APPOSITION_PRONOUNS:
             return True
         if has(t, L.CONNECTORS) or has(t, L.SPEECH_VERBS) or has(t, L.PLURAL_SPEECH_VERBS) or n in L.SAYING_NOUNS:
@@ -139,7 +167,7 @@ class SpeakerFinder:
         if not 1 <= n <= 5:
             return comma
         first = toks[comma + 1]
-        if first.norm in L.PREPOSITIONS or _PARTICIPLE.match(first.norm):
+        if (first.norm in L.PREPOSITIONS and not _name_ali(self.text, first)) or _PARTICIPLE.match(first.norm):
             return comma                                     # "، من جهة أخرى", "، معتبرا"
         closes = k >= limit or toks[k].norm in "،,:" or toks[k].norm in L.COMPLEMENTIZERS or self._stop(k, limit)
         if not closes:
@@ -202,6 +230,19 @@ class SpeakerFinder:
 
 
 _PARTICIPLE = re.compile(r"^م\w{3,}ا$")
+
+
+def _name_sabah(text: str, t: Token, prev: Token, nxt: Token | None) -> bool:
+    """"صباح" after a role word and before a word that is no time ("رئيس المجلس صباح كرحوت") is a name;
+    "صباح اليوم", "صباح الاثنين" are mornings."""
+    if t.span.of(text) != "صباح" or nxt is None or nxt.kind != "word" or prev.kind != "word":
+        return False
+    return not (plain(nxt, L.TIME_WORDS) or nxt.norm.startswith("ال") or plain(prev, L.PREPOSITIONS))
+
+
+def _name_ali(text: str, t: Token) -> bool:
+    """"علي" written with ي is the name Ali; the preposition is written "على" (both fold to علي)."""
+    return t.span.of(text) == "علي"
 
 
 def _adjunct(t: Token) -> bool:

@@ -213,7 +213,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     # Opened here, not at start-up, so that a missing or locked store is an error `marsad serve`
     # reports in one line before it listens.
     database = queries.Database(config.db, writable=config.writable or config.watch is not None) \
-        if config.db else None
+        if config.db else queries.Database(config.parquet, parquet=True) if config.parquet else None
     answers = Answers(entries=config.read_cache)
     watcher = None
     if config.watch is not None and database is not None:
@@ -423,8 +423,9 @@ def app_from_env() -> FastAPI:
     from pathlib import Path
 
     settings = json.loads(os.environ.get("MARSAD_SERVE_CONFIG") or "{}")
-    if settings.get("db"):
-        settings["db"] = Path(settings["db"])
+    for key in ("db", "parquet"):
+        if settings.get(key):
+            settings[key] = Path(settings[key])
     settings["cors_origins"] = tuple(settings.get("cors_origins") or ())
     return create_app(ServiceConfig(**settings))
 

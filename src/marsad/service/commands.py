@@ -10,6 +10,9 @@ import click
 @click.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="The DuckDB store written by `marsad ingest`. Without it only /v1/extract answers.")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False), default=None,
+              help="Instead of --db: serve the Parquet tables of `marsad spark run --out DIR` in place, read-only "
+                   "(DuckDB reads the files; no copy).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. The default is loopback only; anything else exposes the API.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
@@ -43,7 +46,7 @@ import click
                    "lets one process open the store, so the watcher runs inside the server).")
 @click.option("--watch-interval", metavar="DURATION", default=None,
               help="With --watch: poll every feed this often (90s, 15m), instead of the feeds file's intervals.")
-def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, article_timeout, extract_workers,
+def serve(db_path, parquet_dir, host, port, token_file, max_body, page_cap, query_timeout, article_timeout, extract_workers,
           read_cache, cors_origins, workers, log_level, watch_file, watch_interval):
     """Serve the JSON API (/v1, docs at /docs) and the dashboard (/) over a store."""
     from pathlib import Path
@@ -60,6 +63,12 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
         click.echo(f"marsad: error: {e.message}", err=True)
         sys.exit(2)
     interval = None
+    if parquet_dir:
+        clash = "--db" if db_path else "a write token" if token else "--watch" if watch_file else None
+        if clash:
+            click.echo(f"marsad: error: --parquet serves a Spark output read-only: it does not go with {clash}.",
+                       err=True)
+            sys.exit(2)
     if watch_file:
         from ..feeds.config import parse_duration
         if not db_path:
@@ -92,7 +101,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
         watch_log = logging.getLogger("marsad.watch")
         watch_log.addHandler(handler)
         watch_log.setLevel(log_level.upper())
-    config = ServiceConfig(db=Path(db_path) if db_path else None, token=token, max_body_bytes=max_body,
+    config = ServiceConfig(db=Path(db_path) if db_path else None, parquet=Path(parquet_dir) if parquet_dir else None,
+                           token=token, max_body_bytes=max_body,
                            max_page_size=page_cap, query_timeout_s=query_timeout, cors_origins=tuple(cors_origins),
                            article_timeout_s=article_timeout, extract_workers=extract_workers, read_cache=read_cache,
                            watch=Path(watch_file) if watch_file else None, watch_interval=interval)
@@ -101,7 +111,8 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
     except MarsadError as e:
         click.echo(f"marsad: error: {e.message}", err=True)
         sys.exit(2)
-    click.echo(f"marsad: serving {db_path or '(no store: /v1/extract only)'} on http://{host}:{port}/ "
+    served = db_path or (f"{parquet_dir} (Parquet, read-only)" if parquet_dir else "(no store: /v1/extract only)")
+    click.echo(f"marsad: serving {served} on http://{host}:{port}/ "
                f"(API docs: /docs; writes {'on' if token else 'off'}; {workers} process"
                f"{'es' if workers > 1 else ''}" + (f"; watching the feeds of {watch_file}" if watch_file else "")
                + ")", err=True)
@@ -118,7 +129,7 @@ def serve(db_path, host, port, token_file, max_body, page_cap, query_timeout, ar
     if app.state.db is not None:
         app.state.db.close()
     os.environ["MARSAD_SERVE_CONFIG"] = json.dumps(
-        {"db": db_path, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
+        {"db": db_path, "parquet": parquet_dir, "max_body_bytes": max_body, "max_page_size": page_cap, "query_timeout_s": query_timeout,
          "cors_origins": list(cors_origins), "article_timeout_s": article_timeout,
          "extract_workers": extract_workers, "read_cache": read_cache})
     uvicorn.run("marsad.service.app:app_from_env", factory=True, workers=workers, **options)

@@ -17,6 +17,7 @@ MIN_TOKEN_CHARS = 16
 @dataclass(frozen=True)
 class ServiceConfig:
     db: Path | None = None                 # the DuckDB store; None serves /v1/extract only
+    parquet: Path | None = None            # instead of db: the Parquet tables of `marsad spark run`, read-only
     token: str | None = None               # bearer token for POST /v1/ingest; None: writes are off
     max_body_bytes: int = 2 * 1024 * 1024  # a news article is KBs; a batch of them a few MB
     max_page_size: int = 500

@@ -46,14 +46,18 @@ class Database:
     connection to the same database, safe to use in its own thread); writes go through the
     store's own `Store.write` on a connection of their own, one write at a time."""
 
-    def __init__(self, path: Path, writable: bool = False):
+    def __init__(self, path: Path, writable: bool = False, parquet: bool = False):
         from ..store.db import Store
         self.path = Path(path)
-        self.writable = writable
-        self.store = Store(self.path, read_only=not writable)
+        self.writable = writable and not parquet
+        if parquet:     # `serve --parquet`: views over a Spark output's files (store.parquet), never written
+            from ..store.parquet import ParquetStore
+            self.store = ParquetStore(self.path)
+        else:
+            self.store = Store(self.path, read_only=not writable)
         # A second Store on the same file shares the same DuckDB instance (same settings), so
         # a long write never holds the connection the reads take their cursors from.
-        self.writer = Store(self.path) if writable else None
+        self.writer = Store(self.path) if self.writable else None
         self.write_lock = threading.Lock()
 
     @contextlib.contextmanager

@@ -11,7 +11,7 @@ import time
 
 import click
 
-FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl")     # = exports.FORMATS
+FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl", "figures-csv")     # = exports.FORMATS
 SUMMARIES = ("events-by-type", "events-by-country", "events-by-week", "top-actors")   # = queries.SUMMARIES
 DB_HELP = "The DuckDB database file (created if missing). One process at a time may write it."
 
@@ -151,23 +151,40 @@ class _Progress:
 
 
 @click.command()
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database to export from.")
+@click.option("--db", type=click.Path(dir_okay=False), help="The database to export from.")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False),
+              help="Instead of --db: the Parquet tables of `marsad spark run --out DIR`.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @filter_options
 @click.option("-o", "--output", "out", default="-", show_default=True,
               help="Output file ('-' for standard output; Parquet needs a file).")
-def export(db, fmt, since, until, country, event_type, out):
+def export(db, parquet_dir, fmt, since, until, country, event_type, out):
     """Export the stored incidents (one record each, with its sources): ACLED CSV, GeoJSON, Parquet, JSON Lines
-    or PLOVER JSON Lines."""
+    or PLOVER JSON Lines; or the stored figures, one CSV row each (figures-csv)."""
     from ..errors import MarsadError
     from .exports import export as run_export
 
+    if bool(db) == bool(parquet_dir):
+        _fail("give the store to export: --db FILE, or --parquet DIR for a `marsad spark run` output.")
+    if parquet_dir:
+        from .parquet import ParquetStore
+        try:
+            with ParquetStore(parquet_dir) as store:
+                result = run_export(store, fmt, None if out == "-" else out,
+                                    _filters(since, until, country, event_type))
+        except MarsadError as e:
+            _fail(e.message)
+        note = f" ({result.message})" if result.message else ""
+        click.echo(f"marsad export: {result.rows} incidents as {fmt} to {'stdout' if out == '-' else out}{note}",
+                   err=True)
+        return
     try:
         result = run_export(db, fmt, None if out == "-" else out, _filters(since, until, country, event_type))
     except MarsadError as e:
         _fail(e.message)
     note = f" ({result.message})" if result.message else ""
-    click.echo(f"marsad export: {result.rows} incidents as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
+    what = "figures" if fmt == "figures-csv" else "incidents"
+    click.echo(f"marsad export: {result.rows} {what} as {fmt} to {'stdout' if out == '-' else out}{note}", err=True)
 
 
 @click.command()
@@ -228,3 +245,27 @@ def dedup(db, threshold):
     click.echo(f"marsad dedup: {result['reports']} reports in {result['incidents']} incidents "
                f"({result['links']} links at threshold {result['threshold']:g}) in {result['seconds']:.1f} s; {db}",
                err=True)
+
+
+@click.group("store")
+def store_group():
+    """Stores and the Parquet tables of `marsad spark run`."""
+
+
+@store_group.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help=DB_HELP)
+def import_parquet(directory, db):
+    """Load the Parquet tables a `marsad spark run --out DIRECTORY` wrote into the store --db: the same
+    rows `marsad ingest` stores for the same articles (articles already stored are skipped)."""
+    from ..errors import MarsadError
+    from .parquet import import_dir
+
+    try:
+        result = import_dir(directory, db)
+    except MarsadError as e:
+        _fail(e.message)
+    click.echo(f"marsad store import: {result['articles']} articles read, {result['new']} new, "
+               f"{result['skipped']} already stored, {result['events']} events, {result['errors']} errors, "
+               f"{result['incidents']} incidents in the store; run {result['run_id']} in {db} "
+               f"({result['seconds']:.1f} s)", err=True)

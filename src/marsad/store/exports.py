@@ -18,6 +18,12 @@ written as they stream, so an export never holds the whole dataset in memory.
   knows are filled, the others (associated actors, admin3, source scale, tags) left empty.
 - `geojson`: an RFC 7946 FeatureCollection of Points ([longitude, latitude], WGS 84);
   incidents without coordinates cannot be placed and are left out (and counted).
+- `figures-csv`: not incidents but the figures (counts of people: killed, displaced, detained,
+  camp populations ...), one row per figure of every stored article, FIGURES_COLUMNS: the
+  article (id, url, date, source), the figure (metric, value, qualifier, population, date,
+  date_start, source), its place (name, country, admin1, lat, lon) and its evidence and
+  quantity spans as character offsets into the article's text. --since/--until filter on the
+  figure's date, --country on its place's country; --event-type does not apply.
 - `plover-jsonl`: PLOVER records (openeventdata/PLOVER, "JSON Data Fields"): `event` and
   `mode` from the incident's plover_type/plover_mode, or derived from its ACLED type when the
   extractor left them empty, with character-offset provenance into every reporting article.
@@ -39,7 +45,7 @@ from ..errors import StoreError
 from .countries import country, country_code
 from .db import Store
 
-FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl")
+FORMATS = ("acled-csv", "geojson", "parquet", "jsonl", "plover-jsonl", "figures-csv")
 EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                "Strategic developments")
 
@@ -112,8 +118,19 @@ def export(db: str | Path | Store, fmt: str, out: str | IO | None = None,
     filters = filters or Filters()
     if fmt == "parquet" and not isinstance(out, (str, Path)):
         raise StoreError("E634", "Parquet is a binary file format: give an output file with -o FILE.parquet.")
+    if fmt == "figures-csv":
+        if filters.event_type:
+            raise StoreError("E639", "--event-type filters incidents; figures have no event type. Leave it out "
+                             "for --format figures-csv (filter with --since, --until, --country).")
+        where, params = filters.where()
+        where = where.replace("e.location_country", "e.place_country")
+        if isinstance(db, Store):
+            return _figures(db.con.cursor(), out, where, params)
+        with Store(db, read_only=True) as store:
+            return _figures(store.con, out, where, params)
     where, params = filters.where()
-    if isinstance(db, Store):
+    from .parquet import ParquetStore
+    if isinstance(db, (Store, ParquetStore)):
         return _export(db, db.con.cursor(), fmt, out, where, params)
     with Store(db, read_only=True) as store:
         return _export(store, store.con, fmt, out, where, params)
@@ -326,6 +343,41 @@ def _acled_csv(rows, fh) -> ExportResult:
         writer.writerow(acled_row(row))
         n += 1
     return ExportResult(n)
+
+
+# -- Figures CSV -----------------------------------------------------------------------------
+
+# One row per figure: the article, the figure, its place, its evidence and quantity spans.
+FIGURES_COLUMNS = (
+    "article_id", "article_key", "article_url", "article_date", "article_source", "figure_idx", "metric", "value",
+    "qualifier", "population", "place_name", "place_country", "place_admin1", "place_lat", "place_lon", "date",
+    "date_start", "source", "evidence_start", "evidence_end", "evidence_text", "quantity_start", "quantity_end",
+    "quantity_text")
+_FIGURES_SQL = (
+    "SELECT a.article_id, e.article_key, a.url AS article_url, a.date AS article_date, a.source AS article_source, "
+    "e.idx AS figure_idx, e.metric, e.value, e.qualifier, e.population, e.place_name, e.place_country, "
+    "e.place_admin1, e.place_lat, e.place_lon, e.date, e.date_start, e.source, e.evidence_start, e.evidence_end, "
+    "e.evidence_text, e.quantity_start, e.quantity_end, e.quantity_text "
+    "FROM figures e JOIN articles a USING (article_key){where} "
+    "ORDER BY a.date NULLS LAST, a.article_id, e.article_key, e.idx")
+
+
+def _figures(con, out, where: str, params: list) -> ExportResult:
+    reader = con.sql(_FIGURES_SQL.format(where=where), params=params).to_arrow_reader(2048)
+    with _text_out(out) as fh:
+        writer = csv.DictWriter(fh, fieldnames=FIGURES_COLUMNS, extrasaction="raise", lineterminator="\n")
+        writer.writeheader()
+        n = 0
+        for row in _rows(reader):
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+            n += 1
+    return ExportResult(n)
+
+
+def _cell(value):
+    if isinstance(value, (Date, datetime)):
+        return value.isoformat()
+    return value
 
 
 # -- GeoJSON ---------------------------------------------------------------------------------

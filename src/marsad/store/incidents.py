@@ -16,9 +16,16 @@ reports into **incidents**:
 `update` runs inside the transaction that stores a batch of articles, so an incident never
 lags behind its reports and a crash leaves both or neither. It compares each new report
 with the stored reports of its block (country, event-type family) within the model's date
-window, fetched by one filtered scan of the narrow `match_keys` table, so the pairs scored
-grow with the block, not the store; then it re-clusters only the components the new links
-touch. `rebuild` clusters the whole store block by block (`marsad dedup`). Both give the
+window, so the pairs scored grow with the block, not the store; then it re-clusters only
+the components the new links touch.
+
+What a commit reads is bounded the same way. DuckDB (2.0.1) answers a lookup by id with a
+sequential scan, ART index or not, and a semi-join on ids reads every column of every row
+before it filters: on a wide table (`match_keys` with its word lists, `events`) that cost
+grows with the store. So every wide read here goes by block and day, or by row id
+(`rowid IN (SELECT rowid ... WHERE event_id = ANY(?))`): only the narrow id column is
+scanned whole, and the wide columns are read for the rows found (`_by_id`). A stored
+report's keys, once read, stay in the writer's `SigCache` for the next commits. `rebuild` clusters the whole store block by block (`marsad dedup`). Both give the
 same incidents for the same reports, whatever order and batches they came in (see
 `marsad.dedup.cluster`).
 """
@@ -36,6 +43,9 @@ from ..dedup.model import Model, Sig, load
 
 KEY_COLUMNS = ("event_id", "article_key", "block", "day", "event_type", "sub_event_type", "place", "admin1",
                "lat", "lon", "actors", "words", "context", "title", "numbers", "text")
+# What a report's keys take from its `events` row besides (`marsad.dedup.keys` puts it in the
+# rows it makes for new reports).
+EVENT_KEYS = ("fatalities",)
 CHUNK = 2000
 
 
@@ -47,6 +57,43 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
 
 def _ids(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
+
+
+def _by_id(con, table: str, columns: str, ids: list[str], join: str = "", alias: str = "") -> list[dict[str, Any]]:
+    """Rows of a wide table by event id, reading its wide columns only for those rows (see the
+    module's docstring): the ids are found by a scan of the id column, the rows by row id."""
+    out: list[dict[str, Any]] = []
+    t = f"{table} {alias}".strip()
+    rowid = f"{alias}.rowid" if alias else "rowid"
+    for i in range(0, len(ids), CHUNK):
+        out.extend(_rows(con, f"SELECT {columns} FROM {t} {join} WHERE {rowid} IN "
+                              f"(SELECT rowid FROM {table} WHERE event_id = ANY(?::VARCHAR[]))",
+                         [ids[i:i + CHUNK]]))
+    return out
+
+
+def _keys_by_id(con, ids: list[str]) -> list[dict[str, Any]]:
+    """Match-key rows (with `EVENT_KEYS` from `events`) of these reports."""
+    rows = _by_id(con, "match_keys", ", ".join(KEY_COLUMNS), ids)
+    if rows:
+        extra = {r["event_id"]: r for r in _by_id(con, "events", ", ".join(("event_id",) + EVENT_KEYS),
+                                                  [r["event_id"] for r in rows])}
+        for r in rows:
+            r.update({c: (extra.get(r["event_id"]) or {}).get(c) for c in EVENT_KEYS})
+    return rows
+
+
+def _intervals(days: Iterable[Date], window: int) -> list[tuple[Date, Date]]:
+    """The days within `window` of any of `days`, as sorted disjoint intervals."""
+    out: list[list[Date]] = []
+    step = timedelta(days=window)
+    for d in sorted(set(days)):
+        lo, hi = d - step, d + step
+        if out and lo <= out[-1][1] + timedelta(days=1):
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
 
 
 # -- state -----------------------------------------------------------------------------------
@@ -135,14 +182,10 @@ REPORT_COLUMNS = """e.event_id, e.article_key, e.event_type, e.sub_event_type, e
 def _write(con, insert, groups: list[tuple[str, str, list[str]]], articles: dict[str, str]) -> None:
     """Store incident_reports and incidents rows for these (component, incident, members)."""
     members = [m for _, _, inc in groups for m in inc]
-    reports: dict[str, dict] = {}
-    for i in range(0, len(members), CHUNK):
-        for r in _rows(con, f"SELECT {REPORT_COLUMNS} FROM events e JOIN articles a USING (article_key) "
-                            "WHERE e.event_id IN (SELECT unnest(?::VARCHAR[]))", [members[i:i + CHUNK]]):
-            reports[r["event_id"]] = r
-    insert("incident_reports", [{"event_id": m, "article_key": articles[m], "incident_id": iid, "component_id": cid}
-                                for cid, iid, inc in groups for m in inc])
-    rows = [build(iid, [reports[m] for m in inc]) for _, iid, inc in groups]
+    reports = {r["event_id"]: r for r in _by_id(con, "events", REPORT_COLUMNS, members,
+                                                 join="JOIN articles a USING (article_key)", alias="e")}
+    members_rows, rows = incident_rows(groups, articles, reports)
+    insert("incident_reports", members_rows)
     for row in rows:
         for c in ("date", "date_start", "first_reported", "last_reported"):
             if isinstance(row.get(c), Date):
@@ -179,26 +222,23 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
         cache = SigCache(model)
     threshold, current = settings(con, model)
     if not current:
-        rebuild(con, insert, model, threshold)
+        rebuild(con, insert, model)      # (the threshold as stored, or the model's: not recorded as chosen)
         return
     window = model.window
     new = {s.event_id: s for s in (model.sig(r) for r in keys)}
-    ranges: dict[str, list[Date]] = {}
+    days: dict[str, set[Date]] = defaultdict(set)
     for s in new.values():
         if s.day is not None:
-            lo, hi = ranges.get(s.block, (s.day, s.day))
-            ranges[s.block] = [min(lo, s.day), max(hi, s.day)]
+            days[s.block].add(s.day)
+    # The stored reports of each block within the window of a new report's day: one query of
+    # table filters (block, day range) per interval, so what is read grows with the blocks'
+    # days, not with the store; only the rows not in the cache are converted.
+    spans = [(block, lo, hi) for block in sorted(days) for lo, hi in _intervals(days[block], window)]
     old: dict[str, Sig] = {}
-    if ranges:
-        blocks = sorted(ranges)
-        # One filtered scan of two narrow columns finds the candidates; only those not in the
-        # cache are read whole.
-        ids = [r[0] for r in con.execute("""
-                SELECT m.event_id FROM match_keys m
-                JOIN (SELECT unnest(?::VARCHAR[]) AS block, unnest(?::DATE[]) AS lo, unnest(?::DATE[]) AS hi) q
-                  ON m.block = q.block AND m.day BETWEEN q.lo AND q.hi""",
-                [blocks, [ranges[b][0] - timedelta(days=window) for b in blocks],
-                 [ranges[b][1] + timedelta(days=window) for b in blocks]]).fetchall() if r[0] not in new]
+    for i in range(0, len(spans), 64):
+        part = spans[i:i + 64]
+        sql = " UNION ALL ".join(["SELECT event_id FROM match_keys WHERE block = ? AND day BETWEEN ? AND ?"] * len(part))
+        ids = [r[0] for r in con.execute(sql, [v for span in part for v in span]).fetchall() if r[0] not in new]
         missing = []
         for eid in ids:
             sig = cache.get(eid)
@@ -206,11 +246,9 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
                 missing.append(eid)
             else:
                 old[eid] = sig
-        for i in range(0, len(missing), CHUNK):
-            for r in _rows(con, f"SELECT {', '.join(KEY_COLUMNS)} FROM match_keys "
-                                "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))", [missing[i:i + CHUNK]]):
-                old[r["event_id"]] = sig = model.sig(r)
-                cache.put(sig)
+        for r in _keys_by_id(con, missing):
+            old[r["event_id"]] = sig = model.sig(r)
+            cache.put(sig)
     for s in new.values():
         cache.put(s)
     by_block_old: dict[str, list[Sig]] = defaultdict(list)
@@ -262,11 +300,9 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
         sig = old.get(m) or cache.get(m)
         if sig is not None:
             sigs[m] = sig
-    missing = [m for m in wanted if m not in sigs]
-    if missing:
-        for r in _rows(con, f"SELECT {', '.join(KEY_COLUMNS)} FROM match_keys "
-                            "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))", [missing]):
-            sigs[r["event_id"]] = model.sig(r)
+    for r in _keys_by_id(con, [m for m in wanted if m not in sigs]):
+        sigs[r["event_id"]] = sig = model.sig(r)
+        cache.put(sig)
     groups = _cluster(members, articles, all_links, _matcher(model, threshold, sigs))
     if old_members:
         con.execute("DELETE FROM incident_reports WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -274,6 +310,34 @@ def update(con, insert, keys: list[dict[str, Any]], model: Model | None = None,
         con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT unnest(?::VARCHAR[]))",
                     [_ids(r["incident_id"] for r in old_members)])
     _write(con, insert, groups, articles)
+
+
+def cluster_block(model: Model, threshold: float, sigs: list[Sig]
+                  ) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, list[str]]]]:
+    """All the links among the reports of one block, and its (component id, incident id, members):
+    what `rebuild` does for each block of a store, and a Spark job for each group of reports
+    (`marsad.batch.spark`). A function of the set of reports alone, not of their order."""
+    index = _Block(sigs)
+    links = []
+    for i, s in enumerate(index.sigs):
+        hi = bisect.bisect_right(index.days, index.days[i] + model.window)
+        for c in index.sigs[i + 1:hi]:
+            link = _link(model, threshold, s, c)
+            if link:
+                links.append(link)
+    articles = {s.event_id: s.article_key for s in sigs}
+    groups = _cluster(sorted(articles), articles, sorted(links), _matcher(model, threshold,
+                                                                          {s.event_id: s for s in sigs}))
+    return links, groups
+
+
+def incident_rows(groups: list[tuple[str, str, list[str]]], articles: dict[str, str], reports: dict[str, dict]
+                  ) -> tuple[list[dict], list[dict]]:
+    """(incident_reports rows, incidents rows) of these groups; `reports` maps each member to its
+    row of REPORT_COLUMNS (an `events` row with its article's date as `article_date`)."""
+    links = [{"event_id": m, "article_key": articles[m], "incident_id": iid, "component_id": cid}
+             for cid, iid, inc in groups for m in inc]
+    return links, [build(iid, [reports[m] for m in inc]) for _, iid, inc in groups]
 
 
 def rebuild(con, insert, model: Model | None = None, threshold: float | None = None,
@@ -290,22 +354,13 @@ def rebuild(con, insert, model: Model | None = None, threshold: float | None = N
     blocks = [b for (b,) in con.execute("SELECT DISTINCT block FROM match_keys ORDER BY block").fetchall()]
     links_total = 0
     for n, block in enumerate(blocks):
-        sigs = [model.sig(r) for r in _rows(con, f"SELECT {', '.join(KEY_COLUMNS)} FROM match_keys "
-                                                 "WHERE block = ? ORDER BY event_id", [block])]
-        index = _Block(sigs)
-        links = []
-        for i, s in enumerate(index.sigs):
-            hi = bisect.bisect_right(index.days, index.days[i] + model.window)
-            for c in index.sigs[i + 1:hi]:
-                link = _link(model, threshold, s, c)
-                if link:
-                    links.append(link)
+        sigs = [model.sig(r) for r in _rows(
+            con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, {', '.join('e.' + c for c in EVENT_KEYS)} "
+                 "FROM match_keys m JOIN events e USING (event_id) WHERE m.block = ? ORDER BY m.event_id", [block])]
+        links, groups = cluster_block(model, threshold, sigs)
         insert("dedup_links", [{"a": a, "b": b, "p": p} for a, b, p in links])
         links_total += len(links)
-        articles = {s.event_id: s.article_key for s in sigs}
-        groups = _cluster(sorted(articles), articles, sorted(links), _matcher(model, threshold,
-                                                                              {s.event_id: s for s in sigs}))
-        _write(con, insert, groups, articles)
+        _write(con, insert, groups, {s.event_id: s.article_key for s in sigs})
         if progress:
             progress(n + 1, len(blocks))
     set_state(con, model=model.id, pending=None)
@@ -333,7 +388,7 @@ def backfill(con, insert) -> int:
         events: dict[str, list[dict]] = defaultdict(list)
         for r in _rows(con, "SELECT event_id, article_key, event_type, sub_event_type, CAST(date AS VARCHAR) AS date, "
                             "evidence_start, evidence_end, location_geonameid, location_name, location_country, "
-                            "location_admin1, location_lat, location_lon, actor1_id, actor2_id FROM events "
+                            "location_admin1, location_lat, location_lon, actor1_id, actor2_id, fatalities FROM events "
                             "WHERE article_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY idx", [chunk]):
             events[r["article_key"]].append(r)
         out = []

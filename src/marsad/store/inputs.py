@@ -85,16 +85,22 @@ def _open(path: str):
     return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
 
 
-def _jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
+def _jsonl(path: str, max_bytes: int, offset: int = 0, before: int = 0, lines: int | None = None
+           ) -> Iterator[Article | InputError]:
+    """The articles of a JSON Lines file; or, for a reader of one part of it (a Spark task: see
+    `line_offsets`), the `lines` lines from byte `offset` on, the first being line `before` + 1."""
     try:
         fh = _open(path)
+        if offset:
+            fh.seek(offset)
     except OSError as e:
         yield InputError(path, f"cannot read: {e}.", "E107")
         return
+    whole = offset == 0 and lines is None
     empty = True
     with fh:
-        n = 0
-        while True:
+        n = before
+        while lines is None or n < before + lines:
             try:
                 # Binary lines split on b"\n" only, never on U+2028 inside a JSON string.
                 line = fh.readline()
@@ -122,5 +128,20 @@ def _jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
                 yield InputError(here, f"invalid JSON: {e.msg} (column {e.colno}).", "E106")
             except InputError as e:
                 yield e
-    if empty:
+    if empty and whole:
         yield InputError(path, "empty: no articles in this file.", "E105")
+
+
+def line_offsets(path: str, every: int) -> tuple[int, list[tuple[int, int]]]:
+    """(lines in a plain JSON Lines file, [(byte offset, line number before it)] every `every` lines),
+    from one pass over its bytes: where each reader of a part of the file starts (`_jsonl`)."""
+    starts, n, pos = [(0, 0)], 0, 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            n += 1
+            pos += len(raw)
+            if n % every == 0:
+                starts.append((pos, n))
+    if starts[-1][1] == n and n:
+        starts.pop()
+    return n, starts

@@ -7,7 +7,17 @@ import pytest
 from marsad.article import ActorMention, Article, Figure, Place, Quantity, Span, TimeExpr
 from marsad.events import describe
 from marsad.events.stage import extract_events
+from marsad.events.learned import rules_only
 from marsad.pipeline import Pipeline
+
+
+@pytest.fixture(autouse=True)
+def _rules():
+    """These tables test the events stage's rules (its fallback, and the features its event-mention
+    and incident models weigh); the shipped models' behaviour is tested in test_events_mention.py."""
+    with rules_only():
+        yield
+
 
 TEXT = Pipeline.default(["marsad.text.boilerplate:mark_boilerplate", "marsad.text.sentences:split_sentences",
                          "marsad.text.tokens:tokenize"])

@@ -105,3 +105,31 @@ def test_events_mention_tiny_model_trains_end_to_end(dev_gold):
     a = build("قتل خمسة مدنيين أمس في غارة جوية شنتها الطائرات الحربية على بلدة كفرنبل.", ["كفرنبل"])
     clear = next(d for d in candidates(a, generous=True) if d.location is not None)
     assert m.event.prob(clear.feats) > 0.0
+
+
+REAL = {
+    "lead": "قتل خمسة مدنيين وأصيب عشرة آخرون أمس الأحد في غارة جوية شنتها طائرات حربية على مدينة معرة النعمان "
+            "في ريف إدلب، بحسب المرصد السوري لحقوق الإنسان.",
+    "background": "وكانت طائرات حربية قد قصفت مدينة معرة النعمان في ريف إدلب في صيف عام 2012، ما أدى إلى مقتل "
+                  "عشرات المدنيين.",
+    "trial": "بدأت محكمة في الكويت أمس محاكمة 29 متهما في قضية تفجير مسجد الإمام الصادق الذي وقع في يونيو الماضي.",
+    "threat": "هدد تنظيم داعش في تسجيل مصور بشن هجمات على مدينة بنغازي خلال الأيام المقبلة.",
+    "lead_and_detail": "قتل خمسة مدنيين أمس الأحد في غارة جوية على مدينة معرة النعمان في ريف إدلب. وقال المرصد "
+                       "السوري إن الغارة استهدفت سوقا شعبيا في المدينة وأسفرت عن مقتل خمسة مدنيين وإصابة عشرة آخرين.",
+}
+
+
+def _events(text):
+    a = Pipeline.default()(Article(text=text, id="t", date="2018-03-12", date_source="input"))
+    return a.layer("events")
+
+
+def test_events_shipped_models_code_the_news_not_its_background():
+    assert learn.model(mn.MODEL) is not None and learn.model("incident_merge") is not None
+    lead = _events(REAL["lead"])
+    assert [(e.sub_event_type, e.location.name, e.fatalities) for e in lead] == [
+        ("Air/drone strike", "معرة النعمان", 5)]
+    for kind in ("background", "trial", "threat"):
+        assert _events(REAL[kind]) == [], kind
+    # the lead and the monitor's detail are one incident
+    assert len(_events(REAL["lead_and_detail"])) == 1

@@ -86,6 +86,7 @@ class Context:
         self.have_quantities = "quantities" in article.layers
         self.pub = _iso(article.date)
         self._inside: dict[tuple[int, int], list] = {}
+        self.cleaned: dict[int, Place] = {}      # id(place) -> clean_place(place), asked per mention
         self._indexes: dict[int, tuple[SpanIndex, dict[int, int]]] = {}
 
     def in_sentence(self, items, view: SentenceView) -> list:

@@ -178,3 +178,13 @@ class IncidentMerge:
 
 
 INCIDENT_MERGE = IncidentMerge()
+
+
+OURS = (mn.MODEL, inc.MODEL)
+
+
+def rules_only():
+    """Run the events stage on its rules (the fallback, and the features the models weigh), with
+    every other learner's model as it is: `with rules_only(): ...`."""
+    from .. import learn
+    return learn.using({x.name: learn.model(x.name) for x in learn.learners() if x.name not in OURS})

@@ -134,12 +134,11 @@ def features(ctx, m, args, draft) -> dict[str, float]:
 _MAX_ALTERNATIVES = 6
 
 
-def place_features(ctx, view, i: int, place, f: dict[str, float]) -> None:
-    """Where the draft's place sits relative to its trigger, and how it is written."""
+def place_features(ctx, view, i: int, place, f: dict[str, float], names: int) -> None:
+    """Where the draft's place sits relative to its trigger, and how it is written (`names`: how
+    many places its sentence names)."""
     from . import location
     from .context import _level, token_index
-    for k in [k for k in f if k.startswith("pl_")]:
-        del f[k]
     if place is None:
         return
     f["pl_level=" + str(int(_level(place)))] = 1.0
@@ -156,7 +155,7 @@ def place_features(ctx, view, i: int, place, f: dict[str, float]) -> None:
     if j > 0:
         f["pl_prev=" + view.tokens[j - 1].stem] = 1.0
     f["pl_away"] = float(location._away(view, place))
-    f["pl_names"] = min(len(ctx.in_sentence(ctx.places, view)), 6) / 6
+    f["pl_names"] = min(names, 6) / 6
 
 
 def place_alternatives(ctx, m, drafts) -> list:
@@ -167,13 +166,17 @@ def place_alternatives(ctx, m, drafts) -> list:
     if first.feats is None:
         return []
     view, i = m.view, m.trigger.i
+    here = ctx.in_sentence(ctx.places, view)
     for d in drafts:
-        place_features(ctx, view, i, d.location, d.feats)
+        place_features(ctx, view, i, d.location, d.feats, len(here))
     taken = {_key(d.location) for d in drafts if d.location is not None}
     out = []
-
-    for p in ctx.in_sentence(ctx.places, view):
-        p = clean_place(p)
+    cleaned = ctx.cleaned
+    for p in here:
+        c = cleaned.get(id(p))
+        if c is None:
+            c = cleaned[id(p)] = clean_place(p)
+        p = c
         k = _key(p)
         if k in taken or len(out) >= _MAX_ALTERNATIVES:
             continue
@@ -181,10 +184,10 @@ def place_alternatives(ctx, m, drafts) -> list:
         copy = type(first)(**{f.name: getattr(first, f.name) for f in fields(first)})
         copy.location, copy.place_level, copy.place_weak, copy.alt_place = p, _level(p), False, True
         copy.evidence_all = []
-        copy.feats = {k2: v for k2, v in first.feats.items() if not k2.startswith(("place_from=", "level="))}
+        copy.feats = {k2: v for k2, v in first.feats.items() if not k2.startswith(("place_from=", "level=", "pl_"))}
         copy.feats["alt_place"] = 1.0
         copy.feats["level=" + str(int(copy.place_level))] = 1.0
-        place_features(ctx, view, i, p, copy.feats)
+        place_features(ctx, view, i, p, copy.feats, len(here))
         out.append(copy)
     return out
 
@@ -209,6 +212,8 @@ def article_features(drafts, article=None) -> None:
     lead = next((d for d in order if d.location is not None and not d.place_weak), None)
     seen: Counter = Counter()
     seen_type: Counter = Counter()
+    normed: dict[str, str] = {}
+    in_title: dict[str, float] = {}
     for k, d in enumerate(order):
         if d.feats is None:
             continue
@@ -227,14 +232,20 @@ def article_features(drafts, article=None) -> None:
             k2 = _key(d.location)
             f["same_place=" + _bucket(place_count[k2] - (not d.alt_place), (0, 1, 3))] = 1.0
             f["same_type_place=" + _bucket(type_place[(d.event_type, k2)] - 1, (0, 1, 3))] = 1.0
-            f["place_named=" + _bucket(names[norm(d.location.name)], (0, 1, 2, 4))] = 1.0
-            words = set(norm(d.location.name).split())
+            name = d.location.name or ""
+            n = normed.get(name)
+            if n is None:
+                n = normed[name] = norm(name)
+            f["place_named=" + _bucket(names[n], (0, 1, 2, 4))] = 1.0
             if title:
+                words = set(n.split())
                 f["place_in_title"] = float(bool(words) and words <= title)
-        if title:
-            lemma = next((k[6:] for k in f if k.startswith("lemma=")), "")
-            f["lemma_in_title"] = float(any(w.endswith(lemma) or lemma.endswith(w) for w in title if len(w) > 2)
-                                        if lemma else 0.0)
+        if title and d.lemma:
+            got = in_title.get(d.lemma)
+            if got is None:
+                got = in_title[d.lemma] = float(any(w.endswith(d.lemma) or d.lemma.endswith(w)
+                                                    for w in title if len(w) > 2))
+            f["lemma_in_title"] = got
 
 
 def _iso(value):

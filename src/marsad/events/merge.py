@@ -48,6 +48,7 @@ class Draft:
     feats: dict | None = None       # the event-mention model's features (generous detection only)
     group: int = -1                 # the mention it comes from (generous detection only)
     alt_place: bool = False         # another place of the sentence than the rules chose
+    lemma: str = ""                 # the trigger's lemma (generous detection only)
 
 
 def _is(a: ActorMention | None, b: ActorMention | None) -> bool:

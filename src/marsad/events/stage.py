@@ -183,6 +183,7 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int], generous: bool = F
                  injured=args.injured, detained=args.detained, confidence=confidence)
     if generous:
         draft.feats = mn.features(ctx, m, args, draft)
+        draft.lemma = trig.entry.lemma
         if old:
             draft.feats["too_old"] = 1.0
     return draft

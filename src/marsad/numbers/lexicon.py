@@ -125,33 +125,18 @@ THINGS = {norm(w) for w in """
 رأس رؤوس منصب مناصب مقعد مقاعد صوت أصوات درجة درجات نقطة
 """.split()}
 
-# Verbs and verbal nouns that say what happened to the people counted.
+# Verbs and verbal nouns that say what happened to the people counted: data/figures/triggers.tsv
 # (metric, people_only, words)
-_TRIGGERS = [
-    ("killed", True, """مقتل قتل قتلت قتلوا قتلا قتلتا يقتل تقتل قتلهم قتله بمقتل لمقتل مصرع مصرعهم مصرعه
-        لقي لقوا لقيت لقين حتفهم حتفه استشهاد استشهد استشهدوا استشهدت اغتيال اغتيل اغتالت اغتال
-        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم
-        هلك هلكوا مقتلهم سقط سقطوا"""),
-    ("injured", True, """جرح جرحت جرحوا بجروح بجراح جروح أصيب أصيبت أصيبوا أصيبا يصاب إصابتهم"""),
-    ("injured", False, """إصابة إصابات أصاب أصابت"""),
-    ("displaced", True, """نزوح نزح نزحت نزحوا ينزح تهجير هجر تهجر هجرت فرار فر فروا فرت يفر يفرون هرب هربوا
-        هروب تشريد شرد شردت هارب هاربة هاربين هاربون فار فارين فارون النازحة نازحة"""),
-    ("displaced", False, """خروج خرج خرجوا خرجت يخرج مغادرة غادر غادروا غادرت"""),
-    ("returned", False, """عودة عاد عادوا عادت يعود يعودون أعيد أعيدت أعيدوا"""),
-    ("arrivals", False, """وصول وصل وصلوا وصلت قدوم استقبال استقبل استقبلت يستقبل دخول دخل دخلوا أنزل أنزلت
-        إنزال"""),
-    ("refugees", True, """لجوء"""),
-    ("camp_population", False, """يقطن يقطنه يقطنها يؤوي يأوي تؤوي يستضيف يستضيفها يعيش يعيشون"""),
-    ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
-        القبض قبض قبضت قبضوا ضبطهم احتجازهم أسروا حبس بحبس"""),
-    ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
-    ("released", True, """إفراج أفرج أفرجت سراح"""),
-    ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
-    ("deaths", True, """وفاة وفيات توفي توفيت توفوا موت مات ماتوا غرق غرقوا"""),
-    ("abducted", True, """خطف اختطاف اختطف اختطفت اختطفوا خطفوا اختطافهم"""),
-    ("evacuated", False, """إجلاء أجلي أجليت إخلاء"""),
-    ("besieged", True, """حصار يحاصر تحاصر محاصرة"""),
-]
+def _read_triggers() -> list[tuple[str, bool, str]]:
+    rows = []
+    for line in (_DATA / "triggers.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            metric, people_only, words = line.split("\t")
+            rows.append((metric, people_only == "yes", words))
+    return rows
+
+
+_TRIGGERS = _read_triggers()
 TRIGGERS: dict[str, tuple[str, bool]] = {}
 for metric, people_only, words in _TRIGGERS:
     for w in words.split():

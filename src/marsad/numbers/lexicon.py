@@ -193,3 +193,9 @@ COMBATANTS = {"fighters", "gunmen", "jihadists", "militants", "rebels", "ISIS fi
               "commanders", "soldiers", "officers", "wanted people", "suspects", "infiltrators", "attackers",
               "members"}
 YEAR_WORDS = {norm(w) for w in "عام العام سنة".split()}
+# Unit words that are a span by themselves ('خلال أشهر', 'منذ سنوات', 'خلال عامين').
+PERIOD_PLURALS = {norm(w) for w in "أيام أسابيع أسبوعين شهور أشهر شهرين أعوام سنوات سنين عامين سنتين".split()}
+# Number words before a period unit ('ثلاثة أشهر', 'ثلاثين عاما').
+NUMBER_WORDS = {norm(w) for w in """ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة
+    عشر عشرين عشرون ثلاثين ثلاثون أربعين أربعون خمسين خمسون ستين ستون سبعين سبعون ثمانين ثمانون تسعين تسعون
+    بضعة بضع عدة""".split()}

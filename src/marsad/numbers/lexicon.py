@@ -95,7 +95,17 @@ def noun_entry(form: str, after_number: bool = True) -> Noun | None:
             return Noun("people")                                  # nisba plural: فلسطينيين، كويتيين
         if form.endswith("يا") and not form.endswith("ييا"):
             return Noun("people")                                  # فلسطينيا، حوثيا
+    if len(form) >= 5 and form.endswith(_POSSESSIVE):                # 'ثلاثة من أقاربه', 'اثنين من أبنائه'
+        for suffix in _POSSESSIVE:
+            if form.endswith(suffix) and form[:-len(suffix)] in NOUNS:
+                return NOUNS[form[:-len(suffix)]]
+            if form.endswith(suffix) and form[:-len(suffix)].endswith("ئ") and \
+                    form[:-len(suffix) - 1] + "ء" in NOUNS:          # أبنائه -> أبناء
+                return NOUNS[form[:-len(suffix) - 1] + "ء"]
     return None
+
+
+_POSSESSIVE = ("هم", "هن", "ها", "ه")
 
 
 def dual_entry(form: str) -> Noun | None:

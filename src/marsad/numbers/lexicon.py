@@ -95,6 +95,11 @@ def noun_entry(form: str, after_number: bool = True) -> Noun | None:
             return Noun("people")                                  # nisba plural: فلسطينيين، كويتيين
         if form.endswith("يا") and not form.endswith("ييا"):
             return Noun("people")                                  # فلسطينيا، حوثيا
+        if form.endswith(("سي", "ني", "دي", "قي", "ري", "بي")):
+            return Noun("people")                                  # after thousands: '18 ألف سني', '1100 إندونيسي'
+    if after_number and len(form) == 4 and form.endswith("يا") and form not in _NOT_NISBA \
+            and not form.startswith("ال"):
+        return Noun("people")                                      # '170 سنيا'
     if len(form) >= 5 and form.endswith(_POSSESSIVE):                # 'ثلاثة من أقاربه', 'اثنين من أبنائه'
         for suffix in _POSSESSIVE:
             if form.endswith(suffix) and form[:-len(suffix)] in NOUNS:

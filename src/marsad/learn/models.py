@@ -24,7 +24,7 @@ PACKAGED = Path(__file__).resolve().parents[1] / "data" / "models"
 # The learners, in pipeline order ("module:attribute", imported on first use). A learner whose
 # stage comes later may use the decisions of those before it: folds train them in this order.
 LEARNERS: list[str] = [
-    # "marsad.numbers.learned:LEARNER",
+    "marsad.numbers.learned:LEARNER",
     "marsad.events.learned:EVENT_MENTION",
     "marsad.events.learned:INCIDENT_MERGE",
     "marsad.events.rank_train:ROLES",

@@ -580,22 +580,34 @@ def _over_a_period(toks: list[Token], found: "_Found") -> bool:
                                 len(toks)):k]
     for k in range(1, len(clause)):
         t = clause[k]
-        if t.norm.lstrip("وف") == _SINCE and k + 1 < len(clause):
+        if t.norm.lstrip("وف") == _SINCE and k + 1 < len(clause) and t.span.start > found.quantity.span.end \
+                and t.span.start - found.evidence.end < _SINCE_REACH:
             nxt = clause[k + 1]                           # 'منذ عام 2013', 'منذ بدء الأزمة', 'منذ 2011'
             if any(f in _WAR_START for f in _forms(nxt)) or nxt.norm in lx.YEAR_WORDS or (
                     nxt.kind == "number" and nxt.norm.isdigit() and 1900 <= int(nxt.norm) <= 2100):
                 return True
-        if t.kind != "word" or not any(f in lx.PERIOD_UNITS for f in t.forms):
-            continue
+        if t.kind != "word" or t.norm.startswith("ال") or not any(f in lx.PERIOD_UNITS for f in t.forms):
+            continue                                      # 'في العام الماضي' is a time, not a duration
         j = k - 1
-        if clause[j].kind == "number" or (clause[j].kind == "word" and clause[j].norm not in lx.PERIOD_PREPS):
+        counted = clause[j].kind == "number" or ctx_quantity_word(clause[j])
+        if counted:
             j -= 1                                        # past the number: 'خلال [30] يوماً'
+        elif t.norm not in lx.PERIOD_PLURALS:
+            continue                                      # 'في عام 2009': a year named, not a span of years
         if 0 <= j < k and any(f in lx.PERIOD_PREPS for f in _forms(clause[j])):
             unit_days = lx.PERIOD_UNITS[next(f for f in t.forms if f in lx.PERIOD_UNITS)]
             count = _count_before(clause, k)
             if unit_days * count >= lx.PERIOD_MIN_DAYS:
                 return True
     return False
+
+
+_SINCE_REACH = 60        # characters after a count where 'منذ عام 2013' still dates it
+
+
+def ctx_quantity_word(t: Token) -> bool:
+    """A number word before a unit: 'ثلاثة أشهر', 'ثلاثين عاما'."""
+    return t.kind == "word" and any(f in lx.NUMBER_WORDS for f in t.forms)
 
 
 def _count_before(clause: list[Token], k: int) -> int:

@@ -95,7 +95,22 @@ def noun_entry(form: str, after_number: bool = True) -> Noun | None:
             return Noun("people")                                  # nisba plural: فلسطينيين، كويتيين
         if form.endswith("يا") and not form.endswith("ييا"):
             return Noun("people")                                  # فلسطينيا، حوثيا
+        if form.endswith(("سي", "ني", "دي", "قي", "ري", "بي")):
+            return Noun("people")                                  # after thousands: '18 ألف سني', '1100 إندونيسي'
+    if after_number and len(form) == 4 and form.endswith("يا") and form not in _NOT_NISBA \
+            and not form.startswith("ال"):
+        return Noun("people")                                      # '170 سنيا'
+    if len(form) >= 5 and form.endswith(_POSSESSIVE):                # 'ثلاثة من أقاربه', 'اثنين من أبنائه'
+        for suffix in _POSSESSIVE:
+            if form.endswith(suffix) and form[:-len(suffix)] in NOUNS:
+                return NOUNS[form[:-len(suffix)]]
+            if form.endswith(suffix) and form[:-len(suffix)].endswith("ئ") and \
+                    form[:-len(suffix) - 1] + "ء" in NOUNS:          # أبنائه -> أبناء
+                return NOUNS[form[:-len(suffix) - 1] + "ء"]
     return None
+
+
+_POSSESSIVE = ("هم", "هن", "ها", "ه")
 
 
 def dual_entry(form: str) -> Noun | None:
@@ -125,33 +140,18 @@ THINGS = {norm(w) for w in """
 رأس رؤوس منصب مناصب مقعد مقاعد صوت أصوات درجة درجات نقطة
 """.split()}
 
-# Verbs and verbal nouns that say what happened to the people counted.
+# Verbs and verbal nouns that say what happened to the people counted: data/figures/triggers.tsv
 # (metric, people_only, words)
-_TRIGGERS = [
-    ("killed", True, """مقتل قتل قتلت قتلوا قتلا قتلتا يقتل تقتل قتلهم قتله بمقتل لمقتل مصرع مصرعهم مصرعه
-        لقي لقوا لقيت لقين حتفهم حتفه استشهاد استشهد استشهدوا استشهدت اغتيال اغتيل اغتالت اغتال
-        إعدام أعدم أعدمت أعدموا إعدامهم ذبح ذبحوا نحر تصفية صفت بحياة أرواح أودى أودت حصد حصدت ضحيته ضحيتها ضحيتهم
-        هلك هلكوا مقتلهم سقط سقطوا"""),
-    ("injured", True, """جرح جرحت جرحوا بجروح بجراح جروح أصيب أصيبت أصيبوا أصيبا يصاب إصابتهم"""),
-    ("injured", False, """إصابة إصابات أصاب أصابت"""),
-    ("displaced", True, """نزوح نزح نزحت نزحوا ينزح تهجير هجر تهجر هجرت فرار فر فروا فرت يفر يفرون هرب هربوا
-        هروب تشريد شرد شردت هارب هاربة هاربين هاربون فار فارين فارون النازحة نازحة"""),
-    ("displaced", False, """خروج خرج خرجوا خرجت يخرج مغادرة غادر غادروا غادرت"""),
-    ("returned", False, """عودة عاد عادوا عادت يعود يعودون أعيد أعيدت أعيدوا"""),
-    ("arrivals", False, """وصول وصل وصلوا وصلت قدوم استقبال استقبل استقبلت يستقبل دخول دخل دخلوا أنزل أنزلت
-        إنزال"""),
-    ("refugees", True, """لجوء"""),
-    ("camp_population", False, """يقطن يقطنه يقطنها يؤوي يأوي تؤوي يستضيف يستضيفها يعيش يعيشون"""),
-    ("detained", True, """اعتقال اعتقل اعتقلت اعتقلوا اعتقالهم اعتقالات توقيف أوقف أوقفت أوقفوا توقيفهم
-        القبض قبض قبضت قبضوا ضبطهم احتجازهم أسروا حبس بحبس"""),
-    ("detained", False, """ضبط ضبطت احتجاز احتجز احتجزت أسر أسرت"""),
-    ("released", True, """إفراج أفرج أفرجت سراح"""),
-    ("missing", True, """فقدان اختفاء اختفى اختفوا"""),
-    ("deaths", True, """وفاة وفيات توفي توفيت توفوا موت مات ماتوا غرق غرقوا"""),
-    ("abducted", True, """خطف اختطاف اختطف اختطفت اختطفوا خطفوا اختطافهم"""),
-    ("evacuated", False, """إجلاء أجلي أجليت إخلاء"""),
-    ("besieged", True, """حصار يحاصر تحاصر محاصرة"""),
-]
+def _read_triggers() -> list[tuple[str, bool, str]]:
+    rows = []
+    for line in (_DATA / "triggers.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            metric, people_only, words = line.split("\t")
+            rows.append((metric, people_only == "yes", words))
+    return rows
+
+
+_TRIGGERS = _read_triggers()
 TRIGGERS: dict[str, tuple[str, bool]] = {}
 for metric, people_only, words in _TRIGGERS:
     for w in words.split():
@@ -208,3 +208,9 @@ COMBATANTS = {"fighters", "gunmen", "jihadists", "militants", "rebels", "ISIS fi
               "commanders", "soldiers", "officers", "wanted people", "suspects", "infiltrators", "attackers",
               "members"}
 YEAR_WORDS = {norm(w) for w in "عام العام سنة".split()}
+# Unit words that are a span by themselves ('خلال أشهر', 'منذ سنوات', 'خلال عامين').
+PERIOD_PLURALS = {norm(w) for w in "أيام أسابيع أسبوعين شهور أشهر شهرين أعوام سنوات سنين عامين سنتين".split()}
+# Number words before a period unit ('ثلاثة أشهر', 'ثلاثين عاما').
+NUMBER_WORDS = {norm(w) for w in """ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثماني تسعة تسع عشرة
+    عشر عشرين عشرون ثلاثين ثلاثون أربعين أربعون خمسين خمسون ستين ستون سبعين سبعون ثمانين ثمانون تسعين تسعون
+    بضعة بضع عدة""".split()}

@@ -273,6 +273,7 @@ class Linear:
 
 
 _PLACE_KEYS = ("pl_", "alt_place", "level=", "place_from=", "main_country", "lead_place", "split_place", "bias",
+               "same_place=", "same_type_place=", "place_named=", "place_in_title",
                "sub=", "type=")
 
 
@@ -301,12 +302,14 @@ class MentionModel:
         return [(p, d) for d in rule]
 
 
-def fit_linear(rows: list[tuple[dict[str, float], int, str]], c: float = 0.1,
+def fit_linear(rows: list[tuple[dict[str, float], int, str]], c: float | tuple[float, ...] = 0.1,
                min_count: int = _MIN_WORD_COUNT, folds: int = 5, choose_threshold: bool = True,
                gain=None) -> dict:
     """Train a logistic regression on (features, label, group) rows; choose the threshold by F1 over
     out-of-group predictions (or by `gain(selected)`, a boolean array of the rows kept -> score).
-    Returns {"weights": {...}, "threshold": t, ...}."""
+    With several values of `c` (the inverse regularisation strength), the same out-of-group
+    predictions choose it together with the threshold.
+    Returns {"weights": {...}, "threshold": t, "C": c, ...}."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     import numpy as np
@@ -317,46 +320,45 @@ def fit_linear(rows: list[tuple[dict[str, float], int, str]], c: float = 0.1,
     X_dicts = [{k: v for k, v in f.items() if k in keep} for f, _, _ in rows]
     y = np.array([lab for _, lab, _ in rows])
     groups = [g for _, _, g in rows]
+    grid = tuple(c) if isinstance(c, (tuple, list)) else (c,)
 
-    def train(idx):
+    def train(idx, strength):
         vec = DictVectorizer()
         X = vec.fit_transform([X_dicts[i] for i in idx])
-        clf = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+        clf = LogisticRegression(C=strength, max_iter=2000, fit_intercept=False)
         clf.fit(X, y[idx])
         return vec, clf
 
-    threshold = 0.5
+    def score(sel) -> float:
+        if gain is not None:
+            return gain(sel)
+        tp = float((sel & (y == 1)).sum())
+        p = tp / max(sel.sum(), 1)
+        r = tp / max((y == 1).sum(), 1)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    threshold, chosen = 0.5, grid[0]
     if choose_threshold and len(set(y)) == 2 and len(set(groups)) >= folds:
         fold_of = {g: int(hashlib.sha256(g.encode()).hexdigest(), 16) % folds for g in set(groups)}
-        pred = np.zeros(len(rows))
-        ok = True
-        for k in range(folds):
-            tr = [i for i, g in enumerate(groups) if fold_of[g] != k]
-            te = [i for i, g in enumerate(groups) if fold_of[g] == k]
-            if not te or len(set(y[tr])) < 2:
-                ok = False
-                break
-            vec, clf = train(tr)
-            pred[te] = clf.predict_proba(vec.transform([X_dicts[i] for i in te]))[:, 1]
-        if ok:
-            best = (-1.0, 0.5)
-            for t in np.arange(0.2, 0.81, 0.02):
-                sel = pred >= t
-                if gain is not None:
-                    f1 = gain(sel)
-                else:
-                    tp = float((sel & (y == 1)).sum())
-                    p = tp / max(sel.sum(), 1)
-                    r = tp / max((y == 1).sum(), 1)
-                    f1 = 2 * p * r / (p + r) if p + r else 0.0
-                if f1 > best[0] + 1e-9:
-                    best = (f1, float(t))
-            threshold = round(best[1], 2)
+        splits = [([i for i, g in enumerate(groups) if fold_of[g] != k],
+                   [i for i, g in enumerate(groups) if fold_of[g] == k]) for k in range(folds)]
+        if all(te and len(set(y[tr])) == 2 for tr, te in splits):
+            best = (-1.0, 0.5, grid[0])
+            for strength in grid:
+                pred = np.zeros(len(rows))
+                for tr, te in splits:
+                    vec, clf = train(tr, strength)
+                    pred[te] = clf.predict_proba(vec.transform([X_dicts[i] for i in te]))[:, 1]
+                for t in np.arange(0.2, 0.81, 0.02):
+                    f1 = score(pred >= t)
+                    if f1 > best[0] + 1e-9:
+                        best = (f1, float(t), strength)
+            threshold, chosen = round(best[1], 2), best[2]
     if len(set(y)) < 2:
         return {"weights": {"bias": 5.0 if (len(y) and y[0]) else -5.0}, "threshold": threshold,
                 "examples": len(rows), "positives": int(y.sum())}
-    vec, clf = train(list(range(len(rows))))
+    vec, clf = train(list(range(len(rows))), chosen)
     weights = {name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0])
                if abs(w) >= 1e-4}
     return {"weights": weights, "threshold": threshold, "examples": len(rows), "positives": int(y.sum()),
-            "C": c}
+            "C": chosen}

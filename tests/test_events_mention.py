@@ -131,5 +131,10 @@ def test_events_shipped_models_code_the_news_not_its_background():
         ("Air/drone strike", "معرة النعمان", 5)]
     for kind in ("background", "trial", "threat"):
         assert _events(REAL[kind]) == [], kind
-    # the lead and the monitor's detail are one incident
-    assert len(_events(REAL["lead_and_detail"])) == 1
+    # the lead and the monitor's detail are one incident, which keeps both passages as its mentions
+    text = REAL["lead_and_detail"]
+    (event,) = _events(text)
+    passages = [text[m.start:m.end] for m in event.mentions]
+    assert event.mentions[0] == event.evidence and len(passages) == 2
+    lead, detail = sorted(passages, key=text.index)
+    assert "قتل خمسة مدنيين أمس الأحد" in lead and "سوقا شعبيا" in detail and lead not in detail

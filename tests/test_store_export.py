@@ -238,3 +238,35 @@ def test_store_export_figures_csv_one_row_per_figure_with_offsets_into_the_artic
                         str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert f"{n} figures as figures-csv" in r.stderr and out.read_text(encoding="utf-8") == text
+
+
+def test_store_export_jsonl_lists_every_passage_of_a_report(tmp_path):
+    """An article that tells one strike in its lead and again in a detail has one report with two
+    passages: both are sources of the incident (the lead first, marked primary), so a reader - or
+    score_dedup.py - finds the incident from either sentence."""
+    from marsad.article import Article, Event, Place
+    from store_helpers import span
+    t = ("قتل خمسة مدنيين في غارة جوية على بلدة الباغوز شرقي سوريا صباح الثلاثاء.\n"
+         "وقال سكان إن الغارة أصابت منزلا قرب السوق وإن بين القتلى طفلين.\n"
+         "ولم تعلن أي جهة مسؤوليتها.")
+    lead, detail = t.split("\n")[0], t.split("\n")[1]
+    place = Place(span(t, "الباغوز"), "الباغوز", country="SY", lat=34.4553, lon=40.9597, geo_precision=1)
+    a = Article(text=t, id="two-passages", url="https://example.org/strike", source="example", date="2019-03-19",
+                date_source="input")
+    a.layers["events"] = [Event("Explosions/Remote violence", "Air/drone strike", span(t, lead), date="2019-03-19",
+                                location=place, fatalities=5, mentions=[span(t, lead), span(t, detail)])]
+    path = tmp_path / "m.duckdb"
+    with Store(path) as store:
+        store.write([to_record(with_text_layers(a))])
+    _, text = run_export(str(path), "jsonl")
+    (incident,) = [json.loads(line) for line in text.splitlines()]
+    assert incident["source_count"] == 1
+    passages = [(s["evidence"]["text"], s["primary"], s["report_id"]) for s in incident["sources"]]
+    assert [p[:2] for p in passages] == [(lead, True), (detail, False)]
+    assert len({p[2] for p in passages}) == 1
+    # the project's dedup scorer reads the sources the same way
+    sys.path.insert(0, str(SHARED / "eval"))
+    import score_dedup
+    by_article = score_dedup.reports([incident])
+    side = {"article": "two-passages", "evidence": {"start": t.index(detail), "end": t.index(detail) + len(detail)}}
+    assert score_dedup.find(side, by_article) == incident["event_id"]

@@ -172,6 +172,8 @@ class Event:
     notes: str | None = None
     confidence: float | None = None
     trigger: Span | None = None
+    # every passage of the article that reports this event (the merged mentions, `evidence` first)
+    mentions: list[Span] = field(default_factory=list)
 
 
 LAYER_TYPES: dict[str, type] = {

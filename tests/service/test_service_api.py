@@ -106,7 +106,8 @@ def test_service_event_detail_spans_point_into_the_source_text(api):
         source = event["sources"][0]
         article = c.get(f"/v1/articles/{source['article']['id']}").json()
         text = article["text"]
-        spans = [source["event"]["evidence"], source["event"].get("trigger")]
+        spans = [source["event"]["evidence"], source["event"].get("trigger"), *source["mentions"]]
+        assert source["mentions"][0] == source["evidence"]
         for who in ("actor1", "actor2", "location"):
             spans.append((source["event"].get(who) or {}).get("span"))
         for s in filter(None, spans):

@@ -83,13 +83,17 @@ class Corpus:
         with Store(db, read_only=True) as store:
             keys = _rows(store.con, f"SELECT {', '.join('m.' + c for c in KEY_COLUMNS)}, "
                                     f"{', '.join('e.' + c for c in EVENT_KEYS)}, a.article_id, "
-                                    "e.evidence_start, e.evidence_end FROM match_keys m JOIN events e USING "
-                                    "(event_id) JOIN articles a ON a.article_key = m.article_key ORDER BY m.event_id")
+                                    "e.evidence_start, e.evidence_end, CAST(e.data AS VARCHAR) AS data FROM match_keys m "
+                                    "JOIN events e USING (event_id) JOIN articles a ON a.article_key = m.article_key "
+                                    "ORDER BY m.event_id")
             self.sub_type = dict(store.con.execute("SELECT event_id, sub_event_type FROM events").fetchall())
         self.sigs = {r["event_id"]: model.sig(r) for r in keys}
         self.by_article: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for r in keys:
-            self.by_article[str(r["article_id"])].append((r["evidence_start"], r["evidence_end"], r["event_id"]))
+            # every passage of the report, as the jsonl export lists them (`exports.SOURCES`)
+            passages = [(m["start"], m["end"]) for m in (json.loads(r["data"] or "{}").get("mentions") or [])]
+            for s0, s1 in passages or [(r["evidence_start"], r["evidence_end"])]:
+                self.by_article[str(r["article_id"])].append((s0, s1, r["event_id"]))
         self.article_id = {r["event_id"]: str(r["article_id"]) for r in keys}
 
     def find(self, side: dict) -> str | None:

@@ -297,4 +297,10 @@ def _event(article: Article, d: Draft) -> Event:
         plover_type=plover_type, plover_mode=mode,
         notes=notes(d.sub_event_type, d.date, d.time_precision, d.actor1, d.actor2, d.location,
                     d.fatalities, d.injured, d.detained, d.date_start),
-        confidence=d.confidence, trigger=d.trigger)
+        confidence=d.confidence, trigger=d.trigger, mentions=_passages(d))
+
+
+def _passages(d: Draft) -> list[Span]:
+    """The spans of every mention merged into the event, its evidence first, each once, in text order."""
+    rest = sorted({(s.start, s.end) for s in d.evidence_all or []} - {(d.evidence.start, d.evidence.end)})
+    return [d.evidence] + [Span(a, b) for a, b in rest]

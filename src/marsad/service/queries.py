@@ -192,13 +192,16 @@ def get_event(cur, event_id: str) -> dict | None:
     out["sources"] = []
     for s in reports:
         evidence = _span(s["evidence_start"], s["evidence_end"], s["evidence_text"])
+        record = _loads(s["data"]) or {}
         out["sources"].append({
             "report_id": s["event_id"],
             "article": {"id": s["article_key"], "source_id": s["article_id"], "title": s["title"],
                         "source": s["source"], "url": s["url"], "date": _iso(s["date"])},
             "role": "reported", "evidence": evidence,
+            # every passage of the article that tells this incident (its evidence first)
+            "mentions": record.get("mentions") or [evidence],
             # The report as extraction wrote it: every span is into this source's own text.
-            "event": dict(_loads(s["data"]) or {}, evidence=evidence),
+            "event": dict(record, evidence=evidence),
         })
     return out
 

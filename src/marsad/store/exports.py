@@ -3,14 +3,15 @@ JSON Lines and PLOVER JSON Lines.
 
 Every format is one row (feature, record) per incident: the reports of one incident from
 different articles (see `store.incidents`) are one record, whose fields were chosen from its
-reports, with `source_count` (the articles reporting it) and `sources` (every report: its
-article and its evidence span). Rows are read from the database in Arrow batches and
+reports, with `source_count` (the articles reporting it) and `sources` (every passage of every
+report: its article, its evidence span, and whether it is the report's own evidence - an article
+that tells an incident in its lead and again in its details gives two passages of one report). Rows are read from the database in Arrow batches and
 written as they stream, so an export never holds the whole dataset in memory.
 
 - `jsonl`: one incident a line, nested (`article` - the representative report's article -,
   `actor1`, `location`, ...), every span as `{"start", "end", "text"}` into that article's
   text, and `sources: [{"report_id", "article": {"id", "key", "url", "source", "date",
-  "title"}, "evidence": {"start", "end", "text"}}, ...]` (what `score_dedup.py` reads).
+  "title"}, "evidence": {"start", "end", "text"}, "primary"}, ...]` (what `score_dedup.py` reads).
 - `parquet`: the same columns flattened (`actor1_id`, `evidence_start`, ...) with `sources` as
   a list of structs, written with pyarrow; DuckDB, pandas and Spark read it.
 - `acled-csv`: ACLED's export columns in ACLED's order (ACLED_COLUMNS), then `source_count`;
@@ -152,15 +153,26 @@ def _export(store: Store, con, fmt: str, out, where: str, params: list) -> Expor
     return result
 
 
-# Every report of each incident, in the order of their articles' dates.
-SOURCES = """
+# Every passage of every report of each incident, in the order of their articles' dates: a report
+# (one article's event) lists each mention the article makes of it (`Event.mentions`, merged within
+# the article: the lead and its details), its evidence first (`primary`). Stores written before
+# events had `mentions` give each report its evidence alone.
+_SPAN = 'STRUCT(start INTEGER, "end" INTEGER, text VARCHAR)[]'
+SOURCES = f"""
     SELECT r.incident_id, list(struct_pack(
         report_id := x.event_id,
         article := struct_pack(id := ax.article_id, key := ax.article_key, url := ax.url, source := ax.source,
                                date := ax.date, title := ax.title),
-        evidence := struct_pack(start := x.evidence_start, "end" := x.evidence_end, text := x.evidence_text))
-        ORDER BY ax.date NULLS LAST, x.event_id) AS sources
-    FROM incident_reports r JOIN events x USING (event_id) JOIN articles ax ON ax.article_key = x.article_key
+        evidence := x.passage, "primary" := x.passage.start IS NOT DISTINCT FROM x.evidence_start
+                                            AND x.passage."end" IS NOT DISTINCT FROM x.evidence_end)
+        ORDER BY ax.date NULLS LAST, x.event_id, x.passage.start IS DISTINCT FROM x.evidence_start
+                 OR x.passage."end" IS DISTINCT FROM x.evidence_end, x.passage.start) AS sources
+    FROM incident_reports r
+    JOIN (SELECT event_id, article_key, evidence_start, evidence_end, unnest(coalesce(
+              nullif(TRY_CAST(json_extract(CAST(data AS VARCHAR), '$.mentions') AS {_SPAN}), []),
+              [struct_pack(start := evidence_start, "end" := evidence_end, text := evidence_text)])) AS passage
+          FROM events) x USING (event_id)
+    JOIN articles ax ON ax.article_key = x.article_key
     GROUP BY r.incident_id"""
 
 

@@ -449,3 +449,22 @@ def test_places_country_of_backers_is_not_the_events_place(with_gazetteer):
     assert [e.location.country for e in a.layer("events") if e.location] in ([], ["SY"])
     baghuz = next(p for p in a.layer("places") if "الباغوز" in p.name)
     assert baghuz.admin2 == "Abu Kamal" and _km(baghuz.lat, baghuz.lon, 34.432, 40.992) <= 10
+
+
+@pytest.mark.parametrize("text, name, admin2", [
+    # villages only the Yemen list names (no coordinates): at their district's point, precision 2
+    ("وقالت مصادر محلية إن اشتباكات عنيفة دارت في قرية الحصيب السافل بمحافظة الحديدة أمس.", "الحصيب السافل",
+     "Jabal Ra's"),
+    ("قتل مدنيان في قصف على قرية منزل داعر في محافظة إب.", "منزل داعر", "Ba'dan"),
+    ("ودارت مواجهات بين الجيش والحوثيين في منطقة العادلية شمال الحديدة.", "العادلية", "Az Zuhrah"),
+])
+def test_places_yemen_list_villages_take_their_districts_point(with_gazetteer, text, name, admin2):
+    (hit,) = [p for p in places_of(text) if name in p.name]
+    assert (hit.country, hit.admin2, hit.geo_precision, hit.feature) == ("YE", admin2, 2, "village")
+    assert hit.lat is not None and hit.lon is not None
+
+
+def test_places_yemen_list_names_that_are_words_need_a_head_noun(with_gazetteer):
+    # مجرد and وراء name Yemeni villages too; bare, they are words
+    text = "وقال المسؤول اليمني في صنعاء إن الهجوم مجرد بداية وإن ما وراء ذلك أخطر."
+    assert [p.name for p in places_of(text)] == ["صنعاء"]

@@ -1,4 +1,4 @@
-"""Build the gazetteer index from GeoNames files.
+"""Build the gazetteer index from GeoNames files (and Who's On First, and the Yemen village list).
 
 Two layouts are read, alone or together (several folders merge by geonameid):
 
@@ -255,6 +255,8 @@ def read_folder(folder: Path, src: Sources, countries: set[str] | None = None) -
             read_extract(path, src)
         elif name == "places.tsv.gz":          # Who's On First (gazetteer_wof_mena)
             read_wof(path, src)
+        elif name == "yemen_admin_hierarchy.tsv.gz":   # read after places.tsv.gz: it needs the districts
+            read_yemen(path, src)
         else:
             continue
         src.files.append(str(path))
@@ -351,6 +353,61 @@ def read_wof(path: Path, src: Sources) -> int:
                     _add_name(rec, x, 2 if persian else None)
                 for x in _split(derived):
                     _add_name(rec, x, 2 if persian and x not in arabic else None)
+            n += 1
+    return n
+
+
+_YEMEN_GID = 2_000_000_000   # ids of the Yemen list's places: -(this + row), apart from GeoNames and WOF ids
+
+
+def read_yemen(path: Path, src: Sources) -> int:
+    """The Yemen governorate/district/uzla/village list (gazetteer_wof_mena, no coordinates):
+    each uzla and village that no other source names in Yemen becomes a place of feature
+    "village" at the coordinates of its district (or, failing that, its governorate), with that
+    district's admin codes: ACLED's way for a village no gazetteer locates (the resolver gives it
+    geo_precision 2). A name several villages share is one place per district."""
+    import gzip
+    districts: dict[str, list[Rec]] = defaultdict(list)
+    governorates: dict[str, list[Rec]] = defaultdict(list)
+    known: set[str] = set()
+    for r in src.recs.values():
+        if r.cc != "YE":
+            continue
+        keys = {nm.arabic_key(x) for x in r.arabic}
+        known |= keys
+        if r.lat is None:
+            continue
+        for k in keys:
+            if r.feature in ("admin2", "admin3"):
+                districts[k].append(r)
+            elif r.feature == "admin1":
+                governorates[k].append(r)
+    unit_of = {gid: wof for wof, gid in src.wof_units.items()}       # district record -> its WOF id
+    n, added = 0, set()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = csv.DictReader(f, delimiter="\t")
+        for row_no, row in enumerate(rows):
+            if row["level"] not in ("uzla", "village"):
+                continue
+            name = (row["village_ar"] if row["level"] == "village" else row["uzla_ar"]).strip()
+            key = nm.arabic_key(name)
+            if not key or key in known:
+                continue
+            gov = governorates.get(nm.arabic_key(row["gov_ar"]))
+            area = next((d for d in districts.get(nm.arabic_key(row["district_ar"]), ())
+                         if not gov or d.admin1 == gov[0].admin1), None) or (gov[0] if gov else None)
+            if area is None or (key, area.gid) in added:
+                continue
+            added.add((key, area.gid))
+            latin = (row["village_en"] if row["level"] == "village" else row["uzla_en"]).strip()
+            rec = Rec(-(_YEMEN_GID + row_no), latin or name, area.lat, area.lon, "YE", area.admin1,
+                      area.admin2 if area.feature != "admin1" else "", 0, "village")
+            rec.county = unit_of.get(area.gid, area.county) if area.feature != "admin1" else 0
+            rec.region = area.region
+            _add_name(rec, name, 1)
+            if latin:
+                rec.latin.add(latin)
+            src.recs[rec.gid] = rec
             n += 1
     return n
 

@@ -274,6 +274,9 @@ class Resolver:
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
+        if e.feature == "village" and m.head is None and m.region is None:
+            return False          # a name of the Yemen list alone (no coordinates of its own, many are
+                                  # words: مجرد، وراء) needs a head noun or region word: منطقة جعولة
         if not m.strong and e.name_ar and e.name_ar.endswith("ة") and self.article.text[m.name_end - 1] == "ه":
             return False          # منزله "his house" is not المنزلة: the text writes ه, the name ة
         if not m.strong and e.feature in ("admin2", "admin3") and share < 0.2:
@@ -495,7 +498,8 @@ class Resolver:
         if capital is not None:
             return self._entry_place(Span(m.start, m.end), name, capital, 2 if m.region else 3,
                                      round(1 / (1 + math.exp(-(score - 3.0))), 3))
-        precision = 3 if e.feature in ("country", "admin1") else (2 if m.region else 1)
+        # a village of the Yemen list stands at its district's coordinates (build.read_yemen)
+        precision = 3 if e.feature in ("country", "admin1") else (2 if m.region or e.feature == "village" else 1)
         if e.feature == "admin1" and m.head_kind != "admin" and not m.region:
             precision = 3
         confidence = round(1 / (1 + math.exp(-(score - 3.0))), 3)

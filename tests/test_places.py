@@ -468,3 +468,20 @@ def test_places_yemen_list_names_that_are_words_need_a_head_noun(with_gazetteer)
     # مجرد and وراء name Yemeni villages too; bare, they are words
     text = "وقال المسؤول اليمني في صنعاء إن الهجوم مجرد بداية وإن ما وراء ذلك أخطر."
     assert [p.name for p in places_of(text)] == ["صنعاء"]
+
+
+@pytest.mark.parametrize("text, name, country", [
+    # cities abroad, from the world table: not the namesake villages of the covered region
+    ("وقتل شخصان في هجوم بسكين في باريس مساء السبت، بحسب الشرطة الفرنسية.", "باريس", "FR"),   # Baris, EG
+    ("وقالت الشرطة الفلبينية إن انفجارا وقع في سوق بمدينة مانيلا.", "مانيلا", "PH"),
+    ("وفي واشنطن أعلن مسؤول أمريكي أن بلاده ستفرض عقوبات جديدة على إيران.", "واشنطن", "US"),
+])
+def test_places_world_cities_abroad(with_gazetteer, text, name, country):
+    (hit,) = [p for p in places_of(text) if name in p.name]
+    assert hit.country == country and hit.lat is not None and hit.geo_precision == 1
+
+
+def test_places_a_word_with_a_pronoun_is_not_a_persian_village(with_gazetteer):
+    # بلاده "his country" is spelt like Bālā Deh (Fars, Iran) in Persian
+    text = "وفي طهران قال وزير الخارجية الإيراني إن بلاده لن تتفاوض على برنامجها الصاروخي."
+    assert "بلاده" not in [p.name for p in places_of(text)]

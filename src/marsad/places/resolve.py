@@ -44,7 +44,23 @@ from ..article import Article, Place, Span
 from ..pipeline import stage
 from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
-from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, find_mentions
+from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, find_mentions, stopwords
+
+# attached pronouns (his, her, their, your, our): a common word that takes one is that word, not a name
+_PRONOUN_SUFFIXES = ("هما", "هم", "ها", "كم", "نا", "ه")
+
+
+def _word_with_pronoun(name: str) -> bool:
+    """One word that is a common word of the stop lists with an attached pronoun (بلاده، قواتهم)."""
+    words = nm.arabic_words(name)
+    if len(words) != 1:
+        return False
+    w = words[0]
+    for suffix in _PRONOUN_SUFFIXES:
+        stem = nm.strip_article(w[:-len(suffix)]) if w.endswith(suffix) else ""
+        if len(stem) >= 3 and (stem in stopwords() or stem in common_words()):
+            return True
+    return False
 
 NO_GAZETTEER = ("places unresolved: no gazetteer installed; run `marsad places build --geonames DIR` "
                 "(e.g. ../shared/data/geonames_mena) or `marsad places build --download`")
@@ -274,6 +290,8 @@ class Resolver:
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
+        if not m.strong and m.head is None and _word_with_pronoun(self.article.text[m.name_start:m.name_end]):
+            return False          # بلاده "his country" is no Bālā Deh (a Persian spelling)
         if e.feature == "village" and m.head is None and m.region is None:
             return False          # a name of the Yemen list alone (no coordinates of its own, many are
                                   # words: مجرد، وراء) needs a head noun or region word: منطقة جعولة
@@ -332,6 +350,8 @@ class Resolver:
         sk = nm.skeleton_ar(name)
         if len(sk) < 2 or (len(sk) < 3 and not m.strong):
             return []
+        if not m.strong and _word_with_pronoun(name):
+            return []             # بلاده "his country" is no Bālā Deh
         box = self.containers.get(id(m))
         top = max(self.shares, key=self.shares.get) if self.shares else None
         out = []

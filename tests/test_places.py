@@ -485,3 +485,12 @@ def test_places_a_word_with_a_pronoun_is_not_a_persian_village(with_gazetteer):
     # بلاده "his country" is spelt like Bālā Deh (Fars, Iran) in Persian
     text = "وفي طهران قال وزير الخارجية الإيراني إن بلاده لن تتفاوض على برنامجها الصاروخي."
     assert "بلاده" not in [p.name for p in places_of(text)]
+
+
+def test_places_fronts_of_a_war_name_places_in_a_list(with_gazetteer):
+    text = "وشن الحوثيون هجمات عنيفة على مواقع المقاومة والجيش في جبهتي الجفينة وصرواح في محافظة مأرب."
+    found = {p.name: p for p in places_of(text)}
+    assert any("الجفينة" in n for n in found) and "صرواح" in found
+    assert all(p.country == "YE" for p in found.values())
+    # the singular opens an organisation's name: no place called النصرة
+    assert not [p for p in places_of("وقال قيادي في جبهة النصرة إن مقاتليه صدوا الهجوم.") if "النصرة" in p.name]

@@ -43,9 +43,9 @@ HEADS: dict[str, str] = {}
 for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
     "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم "
-             "مديريتي محافظتي منطقتي ناحيتي",
+             "مديريتي محافظتي منطقتي ناحيتي جبهتي جبهات",
     "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد",
-    "terrain": "جبل جبال وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة",
+    "terrain": "جبل جبال جبلي وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة",
 }.items():
     for _w in _words.split():
         HEADS[norm(_w)] = _kind
@@ -54,8 +54,11 @@ _SHORT_HEADS = {h for h in HEADS if len(h) <= 2}
 # heads after which a name the gazetteer lacks is still a place (a plural or dual head only
 # with a list of names: مناطق الجورة والجرادات، قريتي X وY)
 _TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
-_PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات مديريتي محافظتي منطقتي ناحيتي")
-_DUAL = norm_set("قريتي بلدتي مدينتي مديريتي محافظتي منطقتي ناحيتي")
+# (the fronts of a war, جبهتي صرواح والجفينة، and a dual of mountains, جبلي نصص وكريف, name places in a list
+# only: the singular جبهة opens organisations' names, جبهة النصرة)
+_PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات مديريتي محافظتي منطقتي ناحيتي "
+                   "جبهتي جبهات جبلي")
+_DUAL = norm_set("قريتي بلدتي مدينتي مديريتي محافظتي منطقتي ناحيتي جبهتي جبلي")
 # feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
 # (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
 _NAMING_HEADS = norm_set("مدينة بلدة قرية")

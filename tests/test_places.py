@@ -494,3 +494,10 @@ def test_places_fronts_of_a_war_name_places_in_a_list(with_gazetteer):
     assert all(p.country == "YE" for p in found.values())
     # the singular opens an organisation's name: no place called النصرة
     assert not [p for p in places_of("وقال قيادي في جبهة النصرة إن مقاتليه صدوا الهجوم.") if "النصرة" in p.name]
+
+
+def test_places_a_camp_no_gazetteer_names_takes_its_governorate(with_gazetteer):
+    # معسكر (a military camp) is a head noun: the camp's name stays as written, at the area the text gives
+    (camp,) = [p for p in places_of("وقتل جنديان في هجوم على معسكر لبوزة في محافظة لحج جنوب اليمن.")
+               if "لبوزة" in p.name]
+    assert camp.name == "معسكر لبوزة" and camp.country == "YE" and camp.geo_precision in (2, 3)

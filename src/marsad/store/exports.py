@@ -163,15 +163,15 @@ SOURCES = f"""
         report_id := x.event_id,
         article := struct_pack(id := ax.article_id, key := ax.article_key, url := ax.url, source := ax.source,
                                date := ax.date, title := ax.title),
-        evidence := x.passage, "primary" := x.passage.start IS NOT DISTINCT FROM x.evidence_start
-                                            AND x.passage."end" IS NOT DISTINCT FROM x.evidence_end)
-        ORDER BY ax.date NULLS LAST, x.event_id, x.passage.start IS DISTINCT FROM x.evidence_start
-                 OR x.passage."end" IS DISTINCT FROM x.evidence_end, x.passage.start) AS sources
+        evidence := x.passage, "primary" := x.is_primary)
+        ORDER BY ax.date NULLS LAST, x.event_id, NOT x.is_primary, x.passage.start) AS sources
     FROM incident_reports r
-    JOIN (SELECT event_id, article_key, evidence_start, evidence_end, unnest(coalesce(
-              nullif(TRY_CAST(json_extract(CAST(data AS VARCHAR), '$.mentions') AS {_SPAN}), []),
-              [struct_pack(start := evidence_start, "end" := evidence_end, text := evidence_text)])) AS passage
-          FROM events) x USING (event_id)
+    JOIN (SELECT *, passage.start IS NOT DISTINCT FROM evidence_start
+                    AND passage."end" IS NOT DISTINCT FROM evidence_end AS is_primary
+          FROM (SELECT event_id, article_key, evidence_start, evidence_end, unnest(coalesce(
+                    nullif(TRY_CAST(json_extract(CAST(data AS VARCHAR), '$.mentions') AS {_SPAN}), []),
+                    [struct_pack(start := evidence_start, "end" := evidence_end, text := evidence_text)])) AS passage
+                FROM events)) x USING (event_id)
     JOIN articles ax ON ax.article_key = x.article_key
     GROUP BY r.incident_id"""
 

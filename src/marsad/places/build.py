@@ -379,7 +379,7 @@ def read_world(src: Sources, min_pop: int = WORLD_MIN_POP) -> int:
     aliased = {int(code) for code, _ in _aliases() if code.isdigit()}    # data/aliases.tsv names it
     n = 0
     for c in data.values():
-        cc, pop, gid = c.get("countrycode"), _int(str(c.get("population") or 0)), int(c["geonameid"])
+        cc, pop, gid = c.get("countrycode"), int(c.get("population") or 0), int(c["geonameid"])
         if cc in covered or pop < min_pop or gid in src.recs:
             continue
         rec = Rec(gid, c["name"], c.get("latitude"), c.get("longitude"), cc, c.get("admin1code") or "", "", pop,

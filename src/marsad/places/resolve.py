@@ -121,6 +121,7 @@ class Resolver:
         self.tokens = article.layer("tokens")
         self.token_starts = [t.span.start for t in self.tokens]
         self.containers: dict[int, tuple[str, str | None, bool] | None] = {}
+        self._pronoun_words: dict[int, bool] = {}
         self._container_cues: dict[int, object] = {}
         self._nisba_votes: Counter | None = None
         self.mention_starts = [m.start for m in mentions]
@@ -290,7 +291,7 @@ class Resolver:
             return False          # a Persian/Kurdish spelling matching an Arabic word (المشهد is no مشهد)
         if m.stop and m.head not in _SINGULAR:
             return False          # أحياء المدينة: "the city's districts", not Medina
-        if not m.strong and m.head is None and _word_with_pronoun(self.article.text[m.name_start:m.name_end]):
+        if self._pronoun_word(m):
             return False          # بلاده "his country" is no Bālā Deh (a Persian spelling)
         if e.feature == "village" and m.head is None and m.region is None:
             return False          # a name of the Yemen list alone (no coordinates of its own, many are
@@ -338,6 +339,15 @@ class Resolver:
         j = bisect.bisect_right(self.mention_starts, t.span.start) - 1
         return not (j >= 0 and self.mentions[j].start <= t.span.start < self.mentions[j].end)
 
+    def _pronoun_word(self, m: Mention) -> bool:
+        """A bare common word with an attached pronoun (بلاده), asked once per mention: no place,
+        neither by its Arabic keys nor by transliteration."""
+        got = self._pronoun_words.get(id(m))
+        if got is None:
+            got = self._pronoun_words[id(m)] = not m.strong and m.head is None and \
+                _word_with_pronoun(self.article.text[m.name_start:m.name_end])
+        return got
+
     def _fallback(self, m: Mention) -> list[tuple[float, int, str]]:
         """Latin transliteration: the mention against GeoNames' Latin names (same consonants,
         long vowels where the Latin spelling has vowels: كوباني is not Kobin), only in the
@@ -350,7 +360,7 @@ class Resolver:
         sk = nm.skeleton_ar(name)
         if len(sk) < 2 or (len(sk) < 3 and not m.strong):
             return []
-        if not m.strong and _word_with_pronoun(name):
+        if self._pronoun_word(m):
             return []             # بلاده "his country" is no Bālā Deh
         box = self.containers.get(id(m))
         top = max(self.shares, key=self.shares.get) if self.shares else None

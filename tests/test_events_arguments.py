@@ -114,6 +114,29 @@ def test_events_claim_of_responsibility_names_actor1():
 
 # ---------------------------------------------------------------- place
 
+
+@pytest.mark.parametrize("text, written, name", [
+    ("أحرق مسلحون مجهولون مبنى مدرسة حكومية وخطفوا عشرة عمال كانوا داخل المدرسة الواقعة في مقاطعة كورام.",
+     "مقاطعة كورام", "كورام"),
+    ("وقتل ثلاثة مدنيين في قصف للحوثيين على ضاحية دار سعد.", "ضاحية دار سعد", "دار سعد"),
+    ("ودارت معارك عنيفة بين المقاومة والحوثيين في جبهتي الجفينة.", "جبهتي الجفينة", "الجفينة"),
+    ("وقصفت الطائرات مواقع التنظيم في منطقتي المهدية.", "منطقتي المهدية", "المهدية"),
+])
+def test_events_location_is_the_name_without_its_head_noun(text, written, name):
+    # the gold (and ACLED) write the place's own name: the district, suburb or front head noun the
+    # sentence puts before it, singular, dual or plural, is not part of it
+    events = build(text, places={written: {}}).layer("events")
+    assert events
+    for e in events:
+        assert e.location.name == name
+        assert text[e.location.span.start:e.location.span.end] == written
+
+
+def test_events_location_keeps_a_facility_or_terrain_head():
+    text = "وشنت طائرات التحالف غارات على قاعدة العند الجوية."
+    e = only(build(text, places={"قاعدة العند": {"feature": "facility"}}))
+    assert e.location.name == "قاعدة العند"
+
 def test_events_never_at_the_dateline():
     text = "بيروت - قال مسؤول اليوم الثلاثاء إن القوات سيطرت سيطرة تامة على مخيم في الباغوز."
     a = build(text, places={"بيروت": {"role": "dateline"}, "الباغوز": {}})

@@ -16,6 +16,7 @@ from ..article import ActorMention, Article, Place, Span
 from ..text import norm, norm_set
 from ..text.spans import SpanIndex
 from .detect import SentenceView
+from ..places import mentions as _place_heads
 
 _S = norm_set
 
@@ -140,8 +141,13 @@ def _level(p: Place) -> float:
 
 _GENERIC_NAMES = _S("الريف ريف المنطقه منطقه البلاد المدينه القريه المحافظه الحدود الاناضول الجبهه الساحل "
                     "الداخل الخارج العاصمه")
-_HEAD_WORDS = _S("قرب مدينه بلده قريه محافظه مديريه منطقه مناطق ولايه قضاء ناحيه حي محور ريف شمال جنوب شرق غرب "
-                 "شمالي جنوبي شرقي غربي وسط اطراف محيط ضواحي الشمالي الجنوبي الشرقي الغربي اقليم")
+# words before a name that are not part of it: the places layer's settlement and administrative head
+# nouns, singular, dual or plural ("مقاطعة كورام", "جبهتي الجفينة", "ضاحية دار سعد"), and the words
+# that make a region around it ("ريف", "قرب", the directions); facility and terrain heads stay
+# (قاعدة العند، جبل صبر، وادي زبيد are the places' names)
+_HEAD_WORDS = frozenset({h for h, kind in _place_heads.HEADS.items() if kind in ("settlement", "admin")}
+                        | _place_heads._PLURAL | _place_heads.REGION_WORDS
+                        | _S("قرب مدينه محور ريف وسط اطراف محيط ضواحي الشمالي الجنوبي الشرقي الغربي"))
 
 
 _DIRECTIONS = _S("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط الشمالي الجنوبي الشرقي الغربي")

@@ -147,7 +147,7 @@ _GENERIC_NAMES = _S("الريف ريف المنطقه منطقه البلاد ا
 # (قاعدة العند، جبل صبر، وادي زبيد are the places' names)
 _HEAD_WORDS = frozenset({h for h, kind in _place_heads.HEADS.items() if kind in ("settlement", "admin")}
                         | _place_heads._PLURAL | _place_heads.REGION_WORDS
-                        | _S("قرب مدينه محور ريف وسط اطراف محيط ضواحي الشمالي الجنوبي الشرقي الغربي"))
+                        | _S("محور وسط الشمالي الجنوبي الشرقي الغربي"))
 
 
 _DIRECTIONS = _S("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط الشمالي الجنوبي الشرقي الغربي")

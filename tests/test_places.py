@@ -141,6 +141,25 @@ def test_places_common_words_are_not_places(with_gazetteer, text, word):
     assert not any(p.name == word or p.name.endswith(" " + word) for p in places_of(text))
 
 
+@pytest.mark.parametrize("text, country", [
+    # Israel's Northern District is spelt منطقة الشمال in the gazetteer: in a Cameroonian story it is
+    # the Far North Region, and must not make Israel the story's country
+    ("قتل 20 شخصا على الأقل في شمال الكاميرون في تفجيرين انتحاريين نفذتهما فتاتان يشتبه بأنهما من جماعة "
+     "بوكو حرام التي تتمركز في نيجيريا. ووقع التفجيران في مدينة مروة عاصمة منطقة الشمال الاقصى، في سوق "
+     "وحي مكتظ بالسكان.", "CM"),
+    ("قصف الجيش الإسرائيلي مواقع في لبنان بعد إطلاق صواريخ على منطقة الشمال في إسرائيل.", "IL"),
+])
+def test_places_a_direction_is_a_district_only_in_its_country(with_gazetteer, text, country):
+    got = [p for p in places_of(text) if p.name == "منطقة الشمال"]
+    assert got and all(p.country == country for p in got)
+
+
+def test_places_a_direction_district_of_the_story_resolves(with_gazetteer):
+    p = next(p for p in places_of("أعلنت السلطات السعودية اعتقال خمسة أشخاص في المنطقة الشرقية بالمملكة.")
+             if p.name == "المنطقة الشرقية")
+    assert (p.country, p.feature) == ("SA", "admin1")
+
+
 def test_places_unknown_village_takes_container(with_gazetteer):
     text = ("قتل 14 من قوات الجيش السوري في هجوم بسيارة مفخخة استهدف سرية عسكرية في قرية زينون. "
             "وجاء الهجوم بعد اتفاق مصالحة في محافظة درعا جنوبي سوريا.")

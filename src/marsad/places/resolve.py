@@ -44,7 +44,9 @@ from ..article import Article, Place, Span
 from ..pipeline import stage
 from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
-from .mentions import _SINGULAR, HEADS, NAME_OPENERS, Mention, common_words, find_mentions, stopwords
+from ..text import norm
+from .mentions import (_SINGULAR, DIRECTION_AFTER, DIRECTION_STEMS, HEADS, NAME_OPENERS, NOT_NAMES, REGION_WORDS,
+                       Mention, common_words, find_mentions, stopwords)
 
 # attached pronouns (his, her, their, your, our): a common word that takes one is that word, not a name
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "كم", "نا", "ه")
@@ -215,8 +217,8 @@ class Resolver:
                 continue
             i, flags = max(m.hits, key=lambda h: self.prior(m, *h))
             e = self.gaz.entry(i)
-            if flags & 1:
-                continue
+            if flags & 1 or self._generic_name(m):
+                continue          # (منطقة الشمال sets no country: Israel's Northern District is one reading)
             if e.feature in ("country", "admin1") or e.population >= _MAJOR_POP:
                 out[m.key] = i
         return out
@@ -312,6 +314,9 @@ class Resolver:
         # preposition: لعبدالله صالح is the man, not the Iraqi hamlet)
         unique = (m.words >= 2 and len({i for i, _ in m.hits}) == 1
                   and (m.region is not None or m.head is not None))
+        if self._generic_name(m):
+            return share > 0      # منطقة الشمال، المدينة القديمة: a description is some country's Northern
+                                  # District or old town only in a story about that country
         if m.strong:              # (a two-word name only one place has: عسال الورد in a Lebanese story)
             return share > 0 or not self.shares or e.population >= 1_000_000 or unique
         if m.stop:                        # a common word: في المدينة is "in the city"
@@ -323,6 +328,14 @@ class Resolver:
         if big:    # a big place in a country the article is not about: only a well-known one
             return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
+
+    def _generic_name(self, m: Mention) -> bool:
+        """The name is a description the gazetteer keeps as some place's name: head nouns with a
+        direction or a word that is never a name after a head (منطقة الشمال and المنطقة الوسطى, Israel's
+        Northern and Central Districts; المدينة القديمة, a UAE quarter; المنطقة الصناعية)."""
+        words = [nm.strip_article(w) for w in norm(self.article.text[m.name_start:m.name_end]).split()]
+        return (any(w not in HEADS for w in words)
+                and all(w in HEADS or w in _DESCRIPTION_WORDS for w in words))
 
     def _after_definite_noun(self, m: Mention) -> bool:
         """The word before m is a definite noun m agrees with as an adjective (الدورة الثامنة), not
@@ -613,6 +626,9 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
 
 _QUOTES = '"“”«»\' '
 _QUARTER_HEADS = {"حي"}
+# the words of a description written as a name: directions (الشمال، الشرقية) and the words that are
+# never a name after a head noun (القديمة، الصناعية، الوسطى)
+_DESCRIPTION_WORDS = frozenset(REGION_WORDS | DIRECTION_STEMS | {nm.strip_article(w) for w in DIRECTION_AFTER | NOT_NAMES})
 
 
 def _inside(e, box: tuple[str, str | None, bool]) -> bool:

@@ -160,6 +160,17 @@ def test_places_a_direction_district_of_the_story_resolves(with_gazetteer):
     assert (p.country, p.feature) == ("SA", "admin1")
 
 
+@pytest.mark.parametrize("text, name", [
+    # Libya's capital is the bigger طرابلس, but a story that names Lebanon means Lebanon's, and its
+    # Libyan reading must not pull the story's other places (منطقة القبة) to Libya
+    ("قتل شخصان في اشتباكات في طرابلس في لبنان. وأصيب ثلاثة في حي الزاهرية وفي منطقة القبة.", "منطقة القبة"),
+    ("قتل شخصان في اشتباكات مسلحة في طرابلس. وقال الجيش اللبناني إنه اعتقل ثلاثة في لبنان.", "طرابلس"),
+])
+def test_places_a_name_the_named_country_has_is_that_countrys(with_gazetteer, text, name):
+    got = [p for p in places_of(text) if p.name == name]
+    assert got and all(p.country == "LB" for p in got)
+
+
 def test_places_unknown_village_takes_container(with_gazetteer):
     text = ("قتل 14 من قوات الجيش السوري في هجوم بسيارة مفخخة استهدف سرية عسكرية في قرية زينون. "
             "وجاء الهجوم بعد اتفاق مصالحة في محافظة درعا جنوبي سوريا.")

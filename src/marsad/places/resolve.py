@@ -212,10 +212,15 @@ class Resolver:
     def _anchors(self) -> dict[str, int]:
         """Readings sure enough to set the context: countries, governorates, big cities."""
         out = {}
+        best = {m.key: max(m.hits, key=lambda h: self.prior(m, *h)) for m in self.mentions if m.hits}
+        named = {self.gaz.country_of(i) for i, _ in best.values() if self.gaz.entry(i).feature == "country"}
         for m in self.mentions:
             if not m.hits or m.key in out or m.stop:
                 continue
-            i, flags = max(m.hits, key=lambda h: self.prior(m, *h))
+            # a name the story's named countries also have is theirs: إقليم كردستان in an Iraqi story
+            # is not Iran's Kordestan province, however bigger that reading is
+            ours = [h for h in m.hits if self.gaz.country_of(h[0]) in named]
+            i, flags = max(ours, key=lambda h: self.prior(m, *h)) if ours else best[m.key]
             e = self.gaz.entry(i)
             if flags & 1 or self._generic_name(m):
                 continue          # (منطقة الشمال sets no country: Israel's Northern District is one reading)

@@ -487,6 +487,8 @@ class Matcher:
         hit = self._lookup(j)
         if hit and hit[0] == 1 and head_word and self._opens_name(j):
             hit = None                    # حي الشيخ مقصود: an opener after a head starts a longer name
+        if hit and hit[0] == 1 and head_word and self._adjective(j):
+            return None                   # قاعدة عسكرية، ميناء عسكريا: a head and its adjective, not a name
         if (hit and hit[0] == 1 and head_word in _PLURAL and head_word not in _DUAL and hit[1] in self.stop
                 and not self._list_follows(j + 1)):
             return None                   # مناطق المعارضة: a common word after a plural head, no list
@@ -548,6 +550,16 @@ class Matcher:
         return (nxt.norm not in NOT_NAMES and not self._head_of(nxt) and not self._region_of(nxt)
                 and nxt.norm not in self.stop)
 
+    def _adjective(self, j: int) -> bool:
+        """Token j is an indefinite relational adjective (nisba: عسكرية، عسكريا، سكني) that is a
+        frequent word of the corpus: after a head noun it describes the place, it does not name it."""
+        t = self.tokens[j]
+        w = t.norm[_name_cut(t):]
+        if w.startswith("ال") or not w.endswith(("يه", "يا", "ي")):
+            return False
+        frequent = self.stop | common_words()
+        return w in frequent or (w.endswith("يا") and w[:-1] in frequent)
+
     def _looks_like_name(self, j: int) -> bool:
         t = self.tokens[j]
         first = t.norm[_name_cut(t):]
@@ -577,8 +589,8 @@ class Matcher:
             return 0           # مخيم وأراضٍ: a conjunction, not a name
         if first[0] in "يت" and first.endswith(("ها", "هم", "هما", "هن")):
             return 0           # منطقة يقطنها الدروز: a verb with its object, not a name
-        if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5:
-            return 0           # منطقة قبلية، بلدة حدودية: an adjective (nisba), not a name
+        if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5 or self._adjective(j):
+            return 0           # منطقة قبلية، بلدة حدودية، ميناء عسكريا: an adjective (nisba), not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:
             return 2
         return 1

@@ -557,8 +557,8 @@ class Matcher:
         w = t.norm[_name_cut(t):]
         if w.startswith("ال") or not w.endswith(("يه", "يا", "ي")):
             return False
-        frequent = self.stop | common_words()
-        return w in frequent or (w.endswith("يا") and w[:-1] in frequent)
+        common = common_words()
+        return any(f in self.stop or f in common for f in ((w, w[:-1]) if w.endswith("يا") else (w,)))
 
     def _looks_like_name(self, j: int) -> bool:
         t = self.tokens[j]

@@ -217,8 +217,8 @@ class Resolver:
         for m in self.mentions:
             if not m.hits or m.key in out or m.stop:
                 continue
-            # a name the story's named countries also have is theirs: إقليم كردستان in an Iraqi story
-            # is not Iran's Kordestan province, however bigger that reading is
+            # a name the story's named countries also have is theirs: طرابلس in a story naming Lebanon
+            # is Lebanon's, however bigger Libya's capital is
             ours = [h for h in m.hits if self.gaz.country_of(h[0]) in named]
             i, flags = max(ours, key=lambda h: self.prior(m, *h)) if ours else best[m.key]
             e = self.gaz.entry(i)

@@ -142,3 +142,53 @@ def test_rank_shipped_counts_model_gives_no_fatalities_to_an_arrest(full):
     a = full(Article(text=text, id="t", date="2018-04-27", date_source="input"))
     e = next(e for e in a.layer("events") if e.sub_event_type == "Arrests")
     assert (e.fatalities, e.detained) == (None, 23)
+
+
+# --- places ----------------------------------------------------------------------------------
+
+_TWO_TOWNS = ("اندلعت اشتباكات عنيفة بين القوات الحكومية ومسلحين في مدينة تعز يوم الاثنين. "
+              "وقصفت طائرات التحالف مواقع للمسلحين في مديرية صرواح، ثم عادت إلى قاعدة خميس مشيط.")
+
+
+def _two_towns():
+    return build(_TWO_TOWNS, places={"مدينة تعز": {"country": "YE", "lat": 13.58, "lon": 44.02},
+                                     "مديرية صرواح": {"country": "YE", "lat": 15.45, "lon": 45.02},
+                                     "قاعدة خميس مشيط": {"country": "SA", "lat": 18.3, "lon": 42.73}},
+                 actors={"طائرات التحالف": ("saudi_led_coalition", 8)})
+
+
+def test_rank_place_candidates_describe_where_each_place_stands():
+    _, rec = _recorded(_two_towns())
+    strike = next(r["location"] for r in rec if any(c.value.name == "صرواح" and c.feats.get("rule")
+                                                    for c in r["location"]))
+    sirwah, taiz, base = (next(c for c in strike if c.value.name == n) for n in ("صرواح", "تعز", "قاعدة خميس مشيط"))
+    assert sirwah.feats.get("s0") and sirwah.feats.get("locative") and sirwah.feats.get("head_noun")
+    assert taiz.feats.get("nbp1") and taiz.feats.get("other_event") and not taiz.feats.get("rule")
+    assert base.feats.get("away") and base.feats.get("cty_other")
+    assert sirwah.value.name == "صرواح"                  # as the event names it, without its head noun
+
+
+def test_rank_places_learner_pairs_by_type_and_date_and_labels_the_right_town():
+    # the gold codes the strike at Taiz: its group teaches that the rules' Sirwah was wrong
+    a = _two_towns()
+    day = next(e.date for e in a.layer("events") if e.event_type == "Explosions/Remote violence")
+    gold = {"events": [{"event_type": "Explosions/Remote violence", "date": day,
+                        "location": {"name": "تعز", "country": "YE", "lat": 13.58, "lon": 44.02}}]}
+    with learn.using({}):
+        ex = rank_train.PLACES.examples(a, gold)
+    assert len(ex) == 1 and ex[0][0] == "location"
+    right = [f for f, y in ex[0][1] if y]
+    assert len(right) == 1 and not right[0].get("rule") and right[0].get("nbp1")
+
+
+def test_rank_learned_place_never_makes_a_second_copy_of_a_coded_event():
+    # a model that sends every event to the article's first place: the strike on the second town of
+    # the list would repeat the first one's event, so it keeps its own town
+    text = "وقصفت طائرات التحالف مواقع للمسلحين في صرواح ونهم يوم الاثنين."
+    places = {"صرواح": {"country": "YE", "lat": 15.45, "lon": 45.02},
+              "نهم": {"country": "YE", "lat": 15.6, "lon": 44.6}}
+    model = {"event_places": {"location": rank.Linear({"weights": {"first_place": 10.0}})}}
+    with learn.using(model):
+        a = build(text, places=places, actors={"طائرات التحالف": ("saudi_led_coalition", 8)})
+    names = sorted(e.location.name for e in a.layer("events"))
+    assert names == ["صرواح", "نهم"]

@@ -1,9 +1,17 @@
 """Learned roles and counts: rank the candidates an event's sentences offer, the rules' choice a feature.
 
 Once mentions are merged into an event (and ACLED's defaults applied), `refine` reconsiders
-three of its fields with trained models (`marsad.learn.model`), keeping the rules' values when
+four of its fields with trained models (`marsad.learn.model`), keeping the rules' values when
 there is no model:
 
+- location (first: the actors' features compare countries with it): every place the event could
+  name in its sentences, three on either side and the article's first two, and the rules'
+  choice; described by where it stands against the trigger, its level and gazetteer type, the
+  word before it (locative, destination or origin, relation, subject of a verb), how often and
+  where first the article names it, finer or coarser than the rules' place, its country against
+  the rules' and the article's, and whether a neighbouring sentence reports another action.
+  Arrests keep the rules' place; the stage keeps it too where the learned one would repeat an
+  event already coded.
 - actor1 / actor2: every actor mentioned in the event's evidence sentences and the sentence on
   either side, the rules' own choices, ACLED's defaults (an unidentified armed group, the event
   country's police, civilians) and "no actor". Each candidate is described by where it stands
@@ -51,6 +59,10 @@ CUES_PATH = Path(__file__).resolve().parents[1] / "data" / "event_cues.json"
 NEIGHBOURS = 1               # sentences on either side of the event's own: actors
 COUNT_NEIGHBOURS = 2         # counts
 COUNT_LEAD = 2               # and the article's first sentences, where the toll is told
+PLACE_NEIGHBOURS = 3         # places
+PLACE_LEAD = 2
+# an arrest's place is the arresting force's country when no sentence locates it (the rules' convention)
+_RULES_PLACE = frozenset({"Arrests"})
 
 
 @lru_cache(maxsize=1)
@@ -143,16 +155,25 @@ def recording():
 
 
 def refine(ctx: cx.Context, d: Draft, triggers: list | None = None) -> None:
-    """Reconsider the event's actors and fatalities with the trained models, if any (the stage hook;
+    """Reconsider the event's place, actors and fatalities with the trained models, if any (the stage hook;
     `triggers`: the article's, as the stage found them, else found again when needed)."""
     from ..learn import model
     rec: dict[str, list[Candidate]] | None = {} if _recorder is not None else None
     roles_model = model("event_roles")
     counts_model = model("event_counts")
-    if roles_model is None and counts_model is None and rec is None:
+    places_model = model("event_places")
+    if roles_model is None and counts_model is None and places_model is None and rec is None:
         return
     _ArticleCache.of(ctx, triggers)
     w = _Window(ctx, d)
+    cands = place_candidates(w, d)
+    if rec is not None:
+        rec["location"] = cands
+    m = _linear(places_model, "location")
+    if m is not None and len(cands) > 1 and d.sub_event_type not in _RULES_PLACE:
+        pick = m.best(cands)
+        if pick is not None and pick.value is not None:
+            d.location = pick.value
     for role in ("actor1", "actor2"):
         cands = actor_candidates(w, d, role)
         if role == "actor1":           # ACLED never codes civilians as the side that acts
@@ -234,6 +255,20 @@ class _ArticleCache:
             self.actor_counts[k] = self.actor_counts.get(k, 0) + 1
             self.first_actor = self.first_actor or k
         self._actors: dict[int, list] = {}
+        self._places: dict[int, list] = {}
+        self._trigger_sents: set[int] | None = None
+        self.place_counts: dict[str, int] = {}
+        self.first_place: str | None = None
+        countries: dict[str, int] = {}
+        for p in ctx.places:
+            c = cx.clean_place(p)
+            k = place_key(c)
+            self.place_counts[k] = self.place_counts.get(k, 0) + 1
+            self.first_place = self.first_place or k
+            if c.country:
+                countries[c.country] = countries.get(c.country, 0) + 1
+        self.main_country = max(countries, key=countries.get) if countries else None
+        self.title = " " + " ".join(norm(ctx.article.title or "").split()) + " "
         self._numbers: dict[int, tuple] = {}
         self._unnamed: dict[int, bool] = {}
         self._starts: dict[int, list[int]] = {}
@@ -273,6 +308,59 @@ class _ArticleCache:
             view = self.ctx.views[k]
             got = self._unnamed[k] = view.has(cues()["unnamed_attackers"], 0, len(view.tokens)) is not None
         return got
+
+    def places_in(self, k: int) -> list:
+        """(place as the event names it, key, features that do not depend on the event) per place."""
+        got = self._places.get(k)
+        if got is not None:
+            return got
+        from . import location as loc
+        ctx, view = self.ctx, self.ctx.views[k]
+        got = []
+        for p in ctx.in_sentence(ctx.places, view):
+            c = ctx.cleaned.get(id(p))
+            if c is None:
+                c = ctx.cleaned[id(p)] = cx.clean_place(p)
+            key = place_key(c)
+            j = self.tok(k, p.span)
+            prev = view.forms[j - 1] if j > 0 else frozenset()
+            f: dict[str, float] = {"lv" + str(int(cx._level(c))): 1.0, "feat:" + str(c.feature): 1.0}
+            if c.lat is None:
+                f["no_coords"] = 1.0
+            tok = view.tokens[j]
+            if prev & loc._LOCATIVE:
+                f["locative"] = 1.0
+            if tok.norm[:1] == "ب" and tok.stem != tok.norm:
+                f["attached_b"] = 1.0
+            if prev & loc._AWAY:
+                f["away"] = 1.0
+            if prev & loc._RELATION:
+                f["relation"] = 1.0
+            if prev & (loc._SUBJECT_VERBS | roles.SPEAKERS):
+                f["subject"] = 1.0
+            if loc._away(view, p):
+                f["rules_away"] = 1.0
+            if c.name != p.name:
+                f["head_noun"] = 1.0
+            n = self.place_counts.get(key, 0)
+            f["freq"] = math.log1p(n)
+            if key == self.first_place:
+                f["first_place"] = 1.0
+            if c.country and c.country == self.main_country:
+                f["main_country"] = 1.0
+            if c.name and " " + " ".join(norm(c.name).split()) + " " in self.title:
+                f["in_title"] = 1.0
+            if _inside(p.span, self.quote_spans):
+                f["in_quote"] = 1.0
+            got.append((c, key, f))
+        self._places[k] = got
+        return got
+
+    def other_event(self, k: int, own: set[int]) -> bool:
+        """Sentence k reports an action of its own (a trigger), not one of the event's sentences."""
+        if self._trigger_sents is None:
+            self._trigger_sents = {t.view.index for t in self.triggers}
+        return k in self._trigger_sents and k not in own
 
     def actors_in(self, k: int) -> list:
         """(mention, key, features that do not depend on the event, complementizer index) per actor."""
@@ -596,3 +684,60 @@ def _tallies(view, quants, c) -> list[tuple[int, int, int]]:
         if parts:
             out.append((sum(parts), len(parts), j))
     return out
+
+
+# --- places ----------------------------------------------------------------------------------
+
+def place_key(p) -> str | None:
+    if p is None:
+        return None
+    return " ".join(norm(p.name or "").split()) + "|" + (p.country or "")
+
+
+def place_candidates(w: _Window, d: Draft) -> list[Candidate]:
+    """The places of the event's sentences, `PLACE_NEIGHBOURS` on either side and the article's lead
+    (as the event would name them: `clean_place`), and the rules' choice."""
+    ctx = w.ctx
+    etype = d.event_type[:12]
+    rule = d.location
+    rule_key = place_key(rule)
+    art = w.art
+    out: dict[Any, Candidate] = {}
+    for k in w.around(PLACE_NEIGHBOURS, PLACE_LEAD):
+        for p, key, static in art.places_in(k):
+            f = dict(static)
+            _, pos = _position(w, p.span)
+            f.update(pos)
+            lv = int(cx._level(p))
+            f[f"lv{lv}|{etype}"] = 1.0
+            if key == rule_key:
+                f["rule"] = 1.0
+            if rule is not None and rule.country and p.country:
+                f["cty_rule" if p.country == rule.country else "cty_other"] = 1.0
+            if rule is not None and key != rule_key:
+                rlv = int(cx._level(rule))
+                f["finer" if lv < rlv else "coarser" if lv > rlv else "as_fine"] = 1.0
+                if lv < rlv and _within(rule, p):
+                    f["in_rule"] = 1.0        # a town of the province or country the rules chose
+            if "s0" in pos:
+                f[f"lv{lv}|s0"] = 1.0
+            if k not in w.own and art.other_event(k, w.own):
+                f["other_event"] = 1.0        # a sentence about another incident
+            have = out.get(key)
+            if have is None:
+                out[key] = Candidate(key, p, f)
+            else:
+                for x, v in f.items():
+                    have.feats[x] = max(have.feats.get(x, 0.0), v)
+    if rule_key not in out and rule is not None:
+        out[rule_key] = Candidate(rule_key, rule, {"rule": 1.0, "rule_only": 1.0,
+                                                   f"lv{int(cx._level(rule))}|{etype}": 1.0})
+    return list(out.values())
+
+
+def _within(coarse, fine) -> bool:
+    if coarse.country and fine.country and coarse.country != fine.country:
+        return False
+    if cx._level(coarse) >= 4:
+        return bool(coarse.country) and fine.country == coarse.country
+    return bool(coarse.admin1) and coarse.admin1 == fine.admin1

@@ -1,4 +1,5 @@
-"""The learners of `rank.py`: `event_roles` (actor1, actor2) and `event_counts` (fatalities).
+"""The learners of `rank.py`: `event_places` (location), `event_roles` (actor1, actor2) and
+`event_counts` (fatalities). `event_places` pairs events by type and date only (see its class).
 
 Examples: the article goes through the events stage with the models trained so far; every
 event it yields is paired with a gold event the way the project's scorer pairs them (same
@@ -19,6 +20,7 @@ EVENT_KM, DATE_DAYS = 50.0, 2
 L2 = 1.0
 C = 0.5
 C_COUNTS = 1.0
+C_PLACES = 0.3              # best of 0.1 / 0.3 / 1 / 3 for the place (out-of-fold ranking accuracy)
 METHOD = "lr"
 
 
@@ -230,5 +232,54 @@ class CountsLearner(_Ranker):
         return {"fatalities": rank.CountModel(got)} if got.get("rank", {}).get("weights") else {}
 
 
+class PlacesLearner(_Ranker):
+    """The event's place. Events are paired with gold events of their type and date wherever they
+    are (the scorer's pairing needs the place right already, which is what is being learned); a
+    pair whose rules' place is right comes first, then one where some candidate is."""
+    name = "event_places"
+    fields = ("location",)
+
+    def examples(self, article, gold: dict) -> list:
+        from .stage import extract_events
+        with rank.recording() as rec:
+            events = extract_events.func(article)
+        if len(rec) != len(events):
+            return []
+        gev = gold.get("events") or []
+        options = []
+        for i, g in enumerate(gev):
+            for j, e in enumerate(events):
+                gap = _days(g.get("date"), e.date)
+                if g.get("event_type") != e.event_type or gap is None or gap > DATE_DAYS:
+                    continue
+                labels = [_same_place(g.get("location") or {}, c.value) for c in rec[j].get("location") or []]
+                if not any(labels):
+                    continue
+                rule_right = any(y and c.feats.get("rule") for c, y in zip(rec[j]["location"], labels))
+                options.append((0 if rule_right else 1, gap, i, j, labels))
+        used_g, used_s, out = set(), set(), []
+        for _, _, i, j, labels in sorted(options, key=lambda o: o[:4]):
+            if i in used_g or j in used_s:
+                continue
+            used_g.add(i)
+            used_s.add(j)
+            out.append(("location", [(dict(c.feats), y) for c, y in zip(rec[j]["location"], labels)]))
+        return out
+
+    def fit(self, examples: list) -> dict:
+        return {"location": _fit_lr([g for n, g in examples if n == "location"], C_PLACES)}
+
+
+def _same_place(gl: dict, p) -> bool:
+    """The scorer's test: within EVENT_KM, or the same name in the same country."""
+    if p is None:
+        return False
+    same_name = bool(_name(gl.get("name"))) and _name(gl.get("name")) == _name(p.name) and (
+        not gl.get("country") or not p.country or gl.get("country") == p.country)
+    d = _km(gl, p)
+    return same_name or (d is not None and d <= EVENT_KM)
+
+
+PLACES = PlacesLearner()
 ROLES = RolesLearner()
 COUNTS = CountsLearner()

@@ -42,14 +42,22 @@ def extract_events(article: Article) -> list[Event]:
     ctx = cx.Context(article, sentence_views(article))
     drafts = mentions(article, model, ctx)
     pairs = learn.model(inc.MODEL)
-    events = []
+    events, coded = [], set()
     for d in merge(drafts, same=None if pairs is None else pairs.same):
         if d.location is None or (model is None and d.confidence < MIN_CONFIDENCE):
             continue
         _conventions(d)
-        rank.refine(ctx, d)          # learned actors and counts (rules' values without a model)
+        chosen = d.location
+        rank.refine(ctx, d)          # learned place, actors and counts (rules' values without a model)
+        if d.location is not chosen and _coded(d) in coded:
+            d.location = chosen      # the learned place would repeat an event already coded
+        coded.add(_coded(d))
         events.append(_event(article, d))
     return events
+
+
+def _coded(d: Draft) -> tuple:
+    return d.event_type, d.sub_event_type, d.date, rank.place_key(d.location)
 
 
 def mentions(article: Article, model=None, ctx: cx.Context | None = None) -> list[Draft]:

@@ -27,6 +27,7 @@ LEARNERS: list[str] = [
     "marsad.numbers.learned:LEARNER",
     "marsad.events.learned:EVENT_MENTION",
     "marsad.events.learned:INCIDENT_MERGE",
+    "marsad.events.rank_train:PLACES",
     "marsad.events.rank_train:ROLES",
     "marsad.events.rank_train:COUNTS",
 ]

@@ -58,6 +58,25 @@ def _away(view: SentenceView, p: Place) -> bool:
     return bool(prev & _AWAY) and not prev & _S("في علي")
 
 
+def word_before(view: SentenceView, p: Place) -> dict[str, float]:
+    """What the words before a place say of it, as features for the learned choice (`rank.py`):
+    a locative (في، or ب attached), a destination or origin, a relation (جنوب، قرب), the subject
+    of a verb or a speaker (a capital standing for its government), and the rules' own verdict."""
+    j = token_index(view, p.span)
+    prev = view.forms[j - 1] if j > 0 else frozenset()
+    tok = view.tokens[j]
+    f: dict[str, float] = {}
+    for name, words in (("locative", _LOCATIVE), ("away", _AWAY), ("relation", _RELATION),
+                        ("subject", _SUBJECT_VERBS | SPEAKERS)):
+        if prev & words:
+            f[name] = 1.0
+    if tok.norm[:1] == "ب" and tok.stem != tok.norm:
+        f["attached_b"] = 1.0
+    if _away(view, p):
+        f["rules_away"] = 1.0
+    return f
+
+
 def _rank(view: SentenceView, places: list[Place], i: int | None):
     """Sort key: places named as a destination or origin last, then the most specific, then the nearest."""
     spans = [(token_index(view, p.span), p) for p in places]

@@ -52,7 +52,7 @@ from typing import Any
 from ..article import ActorMention, Span
 from ..text import norm
 from . import context as cx
-from . import roles
+from . import location, roles
 from .merge import Draft
 
 CUES_PATH = Path(__file__).resolve().parents[1] / "data" / "event_cues.json"
@@ -314,7 +314,6 @@ class _ArticleCache:
         got = self._places.get(k)
         if got is not None:
             return got
-        from . import location as loc
         ctx, view = self.ctx, self.ctx.views[k]
         got = []
         for p in ctx.in_sentence(ctx.places, view):
@@ -322,24 +321,10 @@ class _ArticleCache:
             if c is None:
                 c = ctx.cleaned[id(p)] = cx.clean_place(p)
             key = place_key(c)
-            j = self.tok(k, p.span)
-            prev = view.forms[j - 1] if j > 0 else frozenset()
             f: dict[str, float] = {"lv" + str(int(cx._level(c))): 1.0, "feat:" + str(c.feature): 1.0}
             if c.lat is None:
                 f["no_coords"] = 1.0
-            tok = view.tokens[j]
-            if prev & loc._LOCATIVE:
-                f["locative"] = 1.0
-            if tok.norm[:1] == "ب" and tok.stem != tok.norm:
-                f["attached_b"] = 1.0
-            if prev & loc._AWAY:
-                f["away"] = 1.0
-            if prev & loc._RELATION:
-                f["relation"] = 1.0
-            if prev & (loc._SUBJECT_VERBS | roles.SPEAKERS):
-                f["subject"] = 1.0
-            if loc._away(view, p):
-                f["rules_away"] = 1.0
+            f.update(location.word_before(view, p))
             if c.name != p.name:
                 f["head_noun"] = 1.0
             n = self.place_counts.get(key, 0)

@@ -173,6 +173,18 @@ def test_places_a_name_the_named_country_has_is_that_countrys(with_gazetteer, te
     assert got and all(p.country == "LB" for p in got)
 
 
+@pytest.mark.parametrize("text, name, country", [
+    # إقليم كردستان is Iraq's Kurdistan Region (the gazetteer's admin1 "كردستان" is Iran's province);
+    # Iran's is written with its own head and adjective
+    ("وصل رئيس إقليم كردستان مسعود بارزاني إلى بغداد لبحث الأزمة مع الحكومة الاتحادية.", "إقليم كردستان", "IQ"),
+    ("قال مسؤول في إقليم كردستان العراق إن الهجوم وقع قرب أربيل.", "إقليم كردستان العراق", "IQ"),
+    ("قصفت المدفعية الإيرانية قرى في محافظة كردستان الإيرانية.", "محافظة كردستان", "IR"),
+])
+def test_places_kurdistan_region_is_iraqs(with_gazetteer, text, name, country):
+    got = [p for p in places_of(text) if p.name == name]
+    assert got and all(p.country == country for p in got)
+
+
 def test_places_unknown_village_takes_container(with_gazetteer):
     text = ("قتل 14 من قوات الجيش السوري في هجوم بسيارة مفخخة استهدف سرية عسكرية في قرية زينون. "
             "وجاء الهجوم بعد اتفاق مصالحة في محافظة درعا جنوبي سوريا.")

@@ -579,12 +579,7 @@ def count_candidates(w: _Window, d: Draft) -> list[Candidate]:
     out: dict[Any, Candidate] = {}
 
     def add(value, feats):
-        have = out.get(value)
-        if have is None:
-            out[value] = Candidate(value, value, feats)
-        else:
-            for f, v in feats.items():
-                have.feats[f] = max(have.feats.get(f, 0.0), v)
+        _gather(out, value, value, feats)
 
     rule = d.fatalities
     me = ctx.views[w.s0].tokens[w.t0].span.start
@@ -708,16 +703,21 @@ def place_candidates(w: _Window, d: Draft) -> list[Candidate]:
                 f[f"lv{lv}|s0"] = 1.0
             if k not in w.own and art.other_event(k, w.own):
                 f["other_event"] = 1.0        # a sentence about another incident
-            have = out.get(key)
-            if have is None:
-                out[key] = Candidate(key, p, f)
-            else:
-                for x, v in f.items():
-                    have.feats[x] = max(have.feats.get(x, 0.0), v)
+            _gather(out, key, p, f)
     if rule_key not in out and rule is not None:
         out[rule_key] = Candidate(rule_key, rule, {"rule": 1.0, "rule_only": 1.0,
                                                    f"lv{int(cx._level(rule))}|{etype}": 1.0})
     return list(out.values())
+
+
+def _gather(out: dict, key, value, feats: dict[str, float]) -> None:
+    """One candidate per key: a key seen again keeps the strongest of each feature."""
+    have = out.get(key)
+    if have is None:
+        out[key] = Candidate(key, value, feats)
+    else:
+        for f, v in feats.items():
+            have.feats[f] = max(have.feats.get(f, 0.0), v)
 
 
 def _within(coarse, fine) -> bool:

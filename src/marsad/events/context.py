@@ -90,6 +90,13 @@ class Context:
         self.cleaned: dict[int, Place] = {}      # id(place) -> clean_place(place), asked per mention
         self._indexes: dict[int, tuple[SpanIndex, dict[int, int]]] = {}
 
+    def clean(self, p: Place) -> Place:
+        """`clean_place(p)`, computed once per place of the article."""
+        c = self.cleaned.get(id(p))
+        if c is None:
+            c = self.cleaned[id(p)] = clean_place(p)
+        return c
+
     def in_sentence(self, items, view: SentenceView) -> list:
         """The items (this context's places, actors, times...) inside the view's sentence;
         asked again and again for the same sentences, so kept."""

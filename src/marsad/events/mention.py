@@ -161,7 +161,7 @@ def place_features(ctx, view, i: int, place, f: dict[str, float], names: int) ->
 def place_alternatives(ctx, m, drafts) -> list:
     """Copies of the mention's draft at each other place of its sentence (the model may prefer one)."""
     from dataclasses import fields
-    from .context import _level, clean_place
+    from .context import _level
     first = drafts[0]
     if first.feats is None:
         return []
@@ -171,12 +171,8 @@ def place_alternatives(ctx, m, drafts) -> list:
         place_features(ctx, view, i, d.location, d.feats, len(here))
     taken = {_key(d.location) for d in drafts if d.location is not None}
     out = []
-    cleaned = ctx.cleaned
     for p in here:
-        c = cleaned.get(id(p))
-        if c is None:
-            c = cleaned[id(p)] = clean_place(p)
-        p = c
+        p = ctx.clean(p)
         k = _key(p)
         if k in taken or len(out) >= _MAX_ALTERNATIVES:
             continue

@@ -261,7 +261,7 @@ class _ArticleCache:
         self.first_place: str | None = None
         countries: dict[str, int] = {}
         for p in ctx.places:
-            c = cx.clean_place(p)
+            c = ctx.clean(p)
             k = place_key(c)
             self.place_counts[k] = self.place_counts.get(k, 0) + 1
             self.first_place = self.first_place or k
@@ -317,9 +317,7 @@ class _ArticleCache:
         ctx, view = self.ctx, self.ctx.views[k]
         got = []
         for p in ctx.in_sentence(ctx.places, view):
-            c = ctx.cleaned.get(id(p))
-            if c is None:
-                c = ctx.cleaned[id(p)] = cx.clean_place(p)
+            c = ctx.clean(p)
             key = place_key(c)
             f: dict[str, float] = {"lv" + str(int(cx._level(c))): 1.0, "feat:" + str(c.feature): 1.0}
             if c.lat is None:

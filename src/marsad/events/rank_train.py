@@ -71,14 +71,9 @@ def _compatible(g: dict, e) -> float | None:
     if gap is None or gap > DATE_DAYS:
         return None
     gl, p = g.get("location") or {}, e.location
-    if p is None:
+    if not _same_place(gl, p):
         return None
-    same_name = bool(_name(gl.get("name"))) and _name(gl.get("name")) == _name(p.name) and (
-        not gl.get("country") or not p.country or gl.get("country") == p.country)
-    d = _km(gl, p)
-    if not (same_name or (d is not None and d <= EVENT_KM)):
-        return None
-    return gap * 100 + (d or 0.0)
+    return gap * 100 + (_km(gl, p) or 0.0)
 
 
 def paired(article, gold: dict) -> list[tuple[dict, dict]]:

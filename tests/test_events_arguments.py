@@ -121,6 +121,9 @@ def test_events_claim_of_responsibility_names_actor1():
     ("وقتل ثلاثة مدنيين في قصف للحوثيين على ضاحية دار سعد.", "ضاحية دار سعد", "دار سعد"),
     ("ودارت معارك عنيفة بين المقاومة والحوثيين في جبهتي الجفينة.", "جبهتي الجفينة", "الجفينة"),
     ("وقصفت الطائرات مواقع التنظيم في منطقتي المهدية.", "منطقتي المهدية", "المهدية"),
+    # a region phrase with its preposition, and a name the sentence quotes
+    ("وسيطرت القوات على مواقع جديدة بالقرب من مدينة حرض بعد معارك مع الحوثيين.", "بالقرب من مدينة حرض", "حرض"),
+    ('وقصفت الطائرات تجمعات للمسلحين في منطقة "فج عطان" بصنعاء.', 'منطقة "فج عطان"', "فج عطان"),
 ])
 def test_events_location_is_the_name_without_its_head_noun(text, written, name):
     # the gold (and ACLED) write the place's own name: the district, suburb or front head noun the

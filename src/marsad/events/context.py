@@ -172,11 +172,16 @@ def clean_place(place: Place | None) -> Place | None:
     while k < len(words) - 1:
         w = norm(words[k])
         bare = w[1:] if w[:1] in "بلو" and len(w) > 3 else w
-        if w in heads or bare in heads or (w.startswith("ال") and w[2:] in heads):
-            k += 1
+        if w in heads or bare in heads or (w.startswith("ال") and w[2:] in heads) or (k and w == "من"):
+            k += 1        # (بالقرب من مدينة حرض → حرض)
         else:
             break
-    if k == 0:
+    name = " ".join(words[k:]).strip(_NAME_QUOTES)     # منطقة "فج حرض" → فج حرض
+    if name == place.name or not name:
         return place
     import dataclasses
-    return dataclasses.replace(place, name=" ".join(words[k:]))
+    return dataclasses.replace(place, name=name)
+
+
+_NAME_QUOTES = '"“”«»\' '
+

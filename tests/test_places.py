@@ -545,3 +545,33 @@ def test_places_a_camp_no_gazetteer_names_takes_its_governorate(with_gazetteer):
     (camp,) = [p for p in places_of("وقتل جنديان في هجوم على معسكر لبوزة في محافظة لحج جنوب اليمن.")
                if "لبوزة" in p.name]
     assert camp.name == "معسكر لبوزة" and camp.country == "YE" and camp.geo_precision in (2, 3)
+
+
+@pytest.mark.parametrize("text, names, country", [
+    # quoted names after a plural head, the last one unquoted, in the country of the place after them
+    ('وقصفت المقاتلات التركية مخابئ الحزب في مناطق "زاب" و"أفاشين"، و باسيان شمالي العراق.',
+     ["زاب", "أفاشين", "باسيان"], "IQ"),
+    # after a dual head two names follow, without ال and whatever else they spell (كريف is not ك + ريف)
+    ("وطالت الغارات مواقع المتمردين في جبلي نصص وكريف بمديرية نهم شرق العاصمة صنعاء.", ["نصص", "كريف"], "YE"),
+])
+def test_places_listed_names_after_a_head(with_gazetteer, text, names, country):
+    places = places_of(text)
+    for name in names:
+        got = [p for p in places if name in p.name]
+        assert got and all(p.country == country for p in got), name
+
+
+def test_places_a_landform_keeps_its_place_when_its_namesakes_are_abroad(with_gazetteer):
+    text = "واستعادت القوات الحكومية مواقع في وادي مخدرة بعد مواجهات مع الحوثيين غرب محافظة مأرب."
+    got = [p for p in places_of(text) if "مخدرة" in p.name]
+    assert got and all(p.country == "YE" for p in got)
+
+
+def test_places_a_verb_after_a_head_is_no_name(with_gazetteer):
+    text = "وشنت الطائرات غارات على قرية يسيطر عليها التنظيم في ريف حلب الشمالي."
+    assert not [p for p in places_of(text) if "يسيطر" in p.name]
+
+
+def test_places_a_quarter_abroad_is_no_namesake(with_gazetteer):
+    text = "وقتل تسعة مدنيين بانفجار لغم بالقرب من المدينة الرياضية عند المدخل الغربي لمدينة درنة الليبية."
+    assert {p.country for p in places_of(text)} <= {"LY"}

@@ -9,7 +9,10 @@ Around the name the matcher reads:
 - a head noun before it (بلدة، قرية، مدينة، مخيم، محافظة، ولاية ...): a strong cue that
   this is a place, even when the gazetteer lacks it (then the mention is unresolved);
   a landform head (هضبة، جبل، وادي، ساحل ...) with a name written with ال, and a plural
-  or dual head with a list of names (مناطق الجورة والجرادات، بلدتي الفوعة وكفريا), too;
+  or dual head with a list of names (مناطق الجورة والجرادات، بلدتي الفوعة وكفريا، جبلي نصص وكريف), too,
+  and a quoted name after a head whatever its words are (حاجز "جهري"، مناطق "غارة" و"متينا"); after a
+  facility head that also opens common phrases (معسكر، حاجز، حقل، سد، تبة) an unknown name needs ال or
+  an opener, and a word followed by a preposition with a pronoun is a relative clause (قرية يسيطر عليها);
   a definite landform word with a country adjective is a region (الساحل الليبي);
 - a region word before it (ريف، شمال، جنوب، قرب، أطراف ...) and a direction after it
   (الشرقي ...): the place is only near or part of the named one (ACLED precision 2);
@@ -57,7 +60,7 @@ _TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحر�
 # (the fronts of a war, جبهتي صرواح والجفينة، and a dual of mountains, جبلي نصص وكريف, name places in a list
 # only: the singular جبهة opens organisations' names, جبهة النصرة)
 _PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات مديريتي محافظتي منطقتي ناحيتي "
-                   "جبهتي جبهات جبلي")
+                   "جبهتي جبهات جبلي جبال")
 _DUAL = norm_set("قريتي بلدتي مدينتي مديريتي محافظتي منطقتي ناحيتي جبهتي جبلي")
 # feminine settlement heads: an indefinite word ending in ة or ي after them is an adjective
 # (بلدة تركية، مدينة رئيسية، حي سكني), a definite or other word a name (بلدة حوار، قرية الحديد)
@@ -67,6 +70,12 @@ _NAMING_HEADS = norm_set("مدينة بلدة قرية")
 REGION_NOUNS = norm_set("ساحل بادية صحراء هضبة سهل شريط")
 _SINGULAR = norm_set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
                  "مطار ميناء معبر قاعدة سجن جسر محور")
+# facility heads that also open common phrases (معسكر تدريب، حاجز أمني، حقل ألغام، سد الفراغ): a name the
+# gazetteer lacks after them needs ال or an opener (معسكر الحمزة، تبة الشيخ)
+_FACILITY_SINGULAR = norm_set("معسكر حاجز حقل سد تبة")
+# a word after an indefinite head that is followed by a preposition with a pronoun is a verb of a
+# relative clause (قرية يسيطر عليها التنظيم), not a name
+_RELATIVE_TAILS = norm_set("عليها عليه فيها فيه منها منه إليها إليه بها به لها له عنها عنه")
 _QUOTES = set('"“”«»\'')
 # words before a name that make it a region around the place (ACLED precision 2)
 REGION_WORDS = norm_set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
@@ -270,31 +279,39 @@ class Matcher:
     def _coordinated(self, mentions: list[Mention]) -> list[Mention]:
         """Names listed after a plural or dual head (مناطق الجورة والجرادات، قريتي X وY) are
         places too, known to the gazetteer or not: the first takes the head, each next one
-        joins with و or a comma and must look like a name (ال or an opener, no common word)."""
+        joins with و or a comma and must look like a name (ال or an opener, no common word),
+        or be quoted, or follow a dual head (which announces two names)."""
         extra = []
         for m in mentions:
             if m.head not in _PLURAL:
                 continue
             j = self._token_at(m.name_end - 1) + 1
+            first = self._token_at(m.name_start)
+            was_quoted = first > 0 and self.tokens[first - 1].norm in _QUOTES
             while j < len(self.tokens):
-                sep = self.article.text[self.tokens[j - 1].span.end:self.tokens[j].span.start].strip()
-                if sep in ("،", ",") and self._is_word(j):
-                    k, cut = j, 0
-                elif sep == "" and self._is_word(j) and self.tokens[j].norm.startswith("و"):
-                    k, cut = j, 1
-                else:
+                k, cut, quoted = self._next_item(j)
+                if k is None:
                     break
                 t = self.tokens[k]
                 word = t.norm[cut:]
-                if not (word.startswith("ال") or word in NAME_OPENERS or m.head in _DUAL) \
+                n = self._quoted_name(k) if quoted else 0
+                # the last of a list of quoted names may go unquoted (و"متينا"، و هاكورك) if it is a rare word
+                rare = was_quoted and nm.strip_article(word) not in self.stop \
+                    and nm.strip_article(word) not in common_words()
+                was_quoted = bool(n)
+                if not (word.startswith("ال") or word in NAME_OPENERS or m.head in _DUAL or n or rare) \
                         or len(nm.strip_article(word)) < 3 \
-                        or word in NOT_NAMES or word in CLOSED or self._head_of(t) or self._region_of(t):
-                    break
+                        or word in NOT_NAMES or word in CLOSED or self._head_of(t) \
+                        or (word in REGION_WORDS if m.head in _DUAL else self._region_of(t)):
+                    break         # (كريف after جبلي نصص is a name, not ك + ريف)
                 forms = [(word, cut)] + [(f, c) for f, c in _readings(t) if c > cut]
                 hit = self._lookup(k, forms)
+                if n and (hit is None or hit[0] != n):
+                    hit = (n, self._key(k, n), cut, [])     # مناطق "غارة" و"متينا": quoted names
                 if hit is None:
-                    if nm.strip_article(word) in self.stop or nm.strip_article(word) in common_words():
-                        break
+                    if nm.strip_article(word) in common_words() or (
+                            nm.strip_article(word) in self.stop and m.head not in _DUAL):
+                        break     # (after a dual head the second name is a name: جبلي نصص وكريف)
                     hit = (1, nm.arabic_key(word), cut, [])
                 item = self._make(k, k, hit, m.head, m.head_kind)
                 item.prep = True
@@ -314,6 +331,50 @@ class Matcher:
         if not hasattr(self, "_tok_starts"):
             self._tok_starts = [t.span.start for t in self.tokens]
         return max(0, bisect.bisect_right(self._tok_starts, offset) - 1)
+
+    def _next_item(self, j: int) -> tuple[int | None, int, bool]:
+        """The next item of a list whose last name ends before token j: (its first word token,
+        characters of و to cut, whether it is quoted), or (None, 0, False). Items are joined by
+        a comma or و, either may stand alone or stick to the name, and each may be quoted:
+        الجورة والجرادات، الجورة، الجرادات، "غارة" و"متينا"."""
+        toks, comma, quoted = self.tokens, False, False
+        while j < len(toks) and not self._is_word(j) and toks[j].norm in _QUOTES | {"،", ","}:
+            comma = comma or toks[j].norm in ("،", ",")
+            j += 1
+        if not self._is_word(j):
+            return None, 0, False
+        if comma and toks[j].norm.startswith("و") and len(toks[j].norm) > 1 \
+                and not toks[j].norm.startswith(("واد", "واح")):
+            return j, 1, toks[j - 1].norm in _QUOTES      # X، وميناء الحديدة: و after the comma too
+        if toks[j].norm == "و":                # و "متينا"، و هاكورك: the conjunction written apart
+            if not (self._is_word(j + 1) or j + 1 < len(toks) and toks[j + 1].norm in _QUOTES):
+                return None, 0, False
+            comma, j = True, j + 1
+            if not self._is_word(j):
+                j, quoted = j + 1, True
+                if not self._is_word(j):
+                    return None, 0, False
+        elif not comma:
+            if not toks[j].norm.startswith("و"):
+                return None, 0, False
+            return j, 1, toks[j - 1].norm in _QUOTES
+        return j, 0, quoted or toks[j - 1].norm in _QUOTES
+
+    def _quoted_name(self, j: int) -> int:
+        """Tokens from j to the closing quote when a quote opens before token j and closes
+        within four tokens, words or a dash between words (سينات – هافتانين), else 0."""
+        toks = self.tokens
+        if j == 0 or toks[j - 1].norm not in _QUOTES:
+            return 0
+        for n in range(1, 5):
+            if j + n >= len(toks):
+                return 0
+            t = toks[j + n]
+            if t.norm in _QUOTES:
+                return n if self._is_word(j + n - 1) else 0
+            if not (self._is_word(j + n) or t.norm == "-") or self._is_word(j + n) and self._closed(j + n):
+                return 0
+        return 0
 
     def _lists(self, mentions: list[Mention]) -> list[Mention]:
         """In a list (الموصل ومخمور والفلوجة، حلب وإدلب) every item shares the first one's cue."""
@@ -477,14 +538,22 @@ class Matcher:
             else:
                 break
             j += 1
+        quoted = 0
         if (j > i and heads and j < len(toks) and not self._is_word(j) and toks[j].norm in _QUOTES
                 and self._is_word(j + 1)):
             j += 1                        # قرية "الزركة": a quoted name after its head
+            quoted = self._quoted_name(j)
         if j == i or not self._is_word(j):
             return None
         head_word, head_kind = heads[-1] if heads else (None, None)
         region_word = regions[0] if regions else None
         hit = self._lookup(j)
+        if quoted and head_word and not self._closed(j) and (hit is None or hit[0] != quoted):
+            # the quotes say where the name ends, whatever its words (مناطق "غارة"، حاجز "جهري")
+            m = self._make(i, j, (quoted, self._key(j, quoted), _name_cut(toks[j]), []), head_word, head_kind,
+                           region_word)
+            m.end = max(m.end, toks[j + quoted].span.end)      # the phrase closes its quote
+            return m, j + quoted + 1
         if hit and hit[0] == 1 and head_word and self._opens_name(j):
             hit = None                    # حي الشيخ مقصود: an opener after a head starts a longer name
         if hit and hit[0] == 1 and head_word and self._adjective(j):
@@ -494,14 +563,17 @@ class Matcher:
             return None                   # مناطق المعارضة: a common word after a plural head, no list
         if hit:
             return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
-        singular = head_kind in STRONG_HEADS and head_word in _SINGULAR and head_word != "مركز"
+        singular = head_kind in STRONG_HEADS and head_word != "مركز" and (
+            head_word in _SINGULAR or head_word in _FACILITY_SINGULAR and self._looks_like_name(j))
         terrain = head_word in _TERRAIN_SINGULAR
         plural = head_word in _PLURAL
         if singular or terrain or plural:   # a name the gazetteer lacks
             self._common_name = False
             n = self._unknown_name_length(j, head_word)
-            if n and (terrain or plural) and (self._common_name or not self._looks_like_name(j)):
+            if n and (terrain or plural) and (self._common_name or not (self._looks_like_name(j)
+                                                                         or head_word in _DUAL)):
                 n = 0             # جبل من الأكاذيب، مناطق سيطرة: a name needs ال or an opener there
+                                  # (after a dual head, two names follow: جبلي نصص وكريف)
             if n and plural and not self._list_follows(j + n, dual=head_word in _DUAL):
                 n = 0             # مناطق المعارضة: after a plural head, only a list of names
             if n:
@@ -514,13 +586,14 @@ class Matcher:
     def _list_follows(self, k: int, dual: bool = False) -> bool:
         """A next list item right after token k-1: و + name, or a comma and a name (after a
         dual head, بلدتي الفوعة وكفريا, a name without ال too)."""
-        if not self._is_word(k) or self._closed(k):
+        k, cut, quoted = self._next_item(k)
+        if k is None or self._closed(k):
             return False
-        t = self.tokens[k]
-        sep = self.article.text[self.tokens[k - 1].span.end:t.span.start].strip()
-        word = t.norm[1:] if sep == "" and t.norm.startswith("و") else t.norm if sep in ("،", ",") else ""
+        if quoted and self._quoted_name(k):
+            return True
+        word = self.tokens[k].norm[cut:]
         return (word.startswith("ال") or word in NAME_OPENERS or dual and len(word) >= 3) \
-            and word not in NOT_NAMES and nm.strip_article(word) not in self.stop \
+            and word not in NOT_NAMES and (dual or nm.strip_article(word) not in self.stop) \
             and nm.strip_article(word) not in common_words()
 
     def _head_splits(self, i: int, hit, is_head: bool) -> bool:
@@ -589,6 +662,8 @@ class Matcher:
             return 0           # مخيم وأراضٍ: a conjunction, not a name
         if first[0] in "يت" and first.endswith(("ها", "هم", "هما", "هن")):
             return 0           # منطقة يقطنها الدروز: a verb with its object, not a name
+        if self._is_word(j + 1) and self.tokens[j + 1].norm in _RELATIVE_TAILS:
+            return 0           # قرية يسيطر عليها التنظيم: a relative clause, not a name
         if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5 or self._adjective(j):
             return 0           # منطقة قبلية، بلدة حدودية، ميناء عسكريا: an adjective (nisba), not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:

@@ -322,6 +322,8 @@ class Resolver:
         if self._generic_name(m):
             return share > 0      # منطقة الشمال، المدينة القديمة: a description is some country's Northern
                                   # District or old town only in a story about that country
+        if e.feature == "neighbourhood" and share == 0 and self.shares:
+            return False          # قرب المدينة الرياضية in a Libyan story: not Jeddah's Sports City
         if m.strong:              # (a two-word name only one place has: عسال الورد in a Lebanese story)
             return share > 0 or not self.shares or e.population >= 1_000_000 or unique
         if m.stop:                        # a common word: في المدينة is "in the city"
@@ -333,6 +335,11 @@ class Resolver:
         if big:    # a big place in a country the article is not about: only a well-known one
             return share > 0 or e.feature == "country" or e.population >= 1_000_000
         return cue and share > 0
+
+    def _adjective_name(self, m: Mention) -> bool:
+        """The name is a nisba adjective, a country's (البادية السورية) or a frequent word's
+        (الجزيرة العربية): a landform described, not named."""
+        return self._is_nisba(m) or m.stop and m.words == 1 and m.key.endswith(("يه", "ي"))
 
     def _generic_name(self, m: Mention) -> bool:
         """The name is a description the gazetteer keeps as some place's name: head nouns with a
@@ -473,7 +480,7 @@ class Resolver:
         e = self.gaz.entry(d[0])
         return e if e.feature != "country" and e.lat is not None else None
 
-    def _container_cue(self, m: Mention):
+    def _container_cue(self, m: Mention, depth: int = 0):
         """What the text says about m's container, whatever is resolved: a nisba's country,
         the mention after it, or False."""
         nisba = self._nisba_after(m.name_end)
@@ -488,7 +495,13 @@ class Resolver:
             gap = "ب"             # الزركة بأطراف طوز خورماتو: the proclitic opens the other mention
         if gap not in _CONTAINER_GAPS and " " in gap and gap.startswith("ال"):
             gap = gap.split(" ", 1)[1]    # X المحاصرة في سوريا: one adjective before the gap
-        return other if gap in _CONTAINER_GAPS and other.key != m.key else False
+        if other.key == m.key:
+            return False
+        if gap in _CONTAINER_GAPS or not gap and other.region is not None and other.start < other.name_start:
+            return other          # (هاكورك شمالي العراق: a direction of the other place says it is there)
+        if gap in _LIST_GAPS and depth < 8:
+            return self._container_cue(other, depth + 1)   # X و"Y" في Z: a list shares its last item's container
+        return False
 
     def run(self) -> list[Place]:
         # countries first, then the big places that fit them: an anchor must not vote for itself
@@ -524,7 +537,9 @@ class Resolver:
         text = self.article.text
         name = text[m.start:m.end]
         if decision is None:
-            if not m.strong or m.common:
+            # a name the gazetteer lacks (or whose namesakes are elsewhere) is still a place after
+            # any head noun, a landform too (وادي الحجر، جبال هرمز in a Yemeni story)
+            if not (m.strong or m.head_kind == "terrain" and not self._adjective_name(m)) or m.common:
                 return None
             area = self._container_entry(m)
             if area is None and m.head in _QUARTER_HEADS:
@@ -630,6 +645,8 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
 
 
 _QUOTES = '"“”«»\' '
+# what joins the items of a list of places (X وY، X، Y، "X" و"Y")
+_LIST_GAPS = {"و", "،", ",", "، و", "،و", ", و"}
 _QUARTER_HEADS = {"حي"}
 # the words of a description written as a name: directions (الشمال، الشرقية) and the words that are
 # never a name after a head noun (القديمة، الصناعية، الوسطى)

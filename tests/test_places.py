@@ -575,3 +575,24 @@ def test_places_a_verb_after_a_head_is_no_name(with_gazetteer):
 def test_places_a_quarter_abroad_is_no_namesake(with_gazetteer):
     text = "وقتل تسعة مدنيين بانفجار لغم بالقرب من المدينة الرياضية عند المدخل الغربي لمدينة درنة الليبية."
     assert {p.country for p in places_of(text)} <= {"LY"}
+
+
+@pytest.mark.parametrize("text, name, country", [
+    # a wire agency's bracketed part of the country after a town the gazetteer lacks
+    ("وقال مصدر أمني إن مسلحين قتلوا حارسا في بلدة تينزاواتين، فيما قتل آخر في كيدالوتن (شمال) مساء الأحد في مالي.",
+     "كيدالوتن", "ML"),
+    # a rare second word goes on a name the gazetteer lacks (خواجة alone spells Iranian hamlets)
+    ("وقتل ثلاثة مسلحين في قصف جوي استهدف مواقع التنظيم في منطقة خواجة خليل التابعة لناحية وانه شمال الموصل.",
+     "خواجة خليل", "IQ"),
+    # an apposition says what and where the place is (not the Turkish namesake of a Turkish story)
+    ("وقال الحزب في بيان من أنقرة إن هجومه على مدينة أغري التركية جاء ردا على مجزرة بلدة كوردين، وهي بلدة "
+     "في شمال العراق قصفتها الطائرات التركية.", "كوردين", "IQ"),
+])
+def test_places_unknown_names_and_their_country(with_gazetteer, text, name, country):
+    got = [p for p in places_of(text) if name in p.name]
+    assert got and all(p.country == country for p in got)
+
+
+def test_places_a_frequent_word_does_not_go_on_a_name(with_gazetteer):
+    text = "وقتل 14 جنديا في هجوم على قرية زينون مساء أمس في ريف درعا جنوبي سوريا."
+    assert [p.name for p in places_of(text) if "زينون" in p.name] == ["قرية زينون"]

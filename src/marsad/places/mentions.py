@@ -32,10 +32,16 @@ from ..article import Article, Span, Token
 from ..text.spans import SpanIndex
 from ..text import norm, norm_set, normalize
 from ..text.boilerplate import dateline_span
+from ..text.frequency import doc_share
 from ..text.wordcache import LIMIT, per_word
 from . import names as nm
 
 MAX_WORDS = 5
+# a word in this share of news articles or more is a word of the language, not the second word of
+# a village's name (مساء 7%, صباح 5%, ليل 1.9%; خليل 0.5%, كامب 0.35%)
+NAME_WORD_SHARE = 0.01
+_GLOSS_DIRECTIONS = norm_set("شمال جنوب شرق غرب وسط الشمال الجنوب الشرق الغرب الوسط شمالي جنوبي شرقي غربي")
+_HAMLET_POP = 1_000
 _NO_GAZ_MEMO: dict[str, int] = {}
 
 
@@ -47,8 +53,8 @@ for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
     "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم "
              "مديريتي محافظتي منطقتي ناحيتي جبهتي جبهات",
-    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد معسكر حاجز تبة",
-    "terrain": "جبل جبال جبلي وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة",
+    "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد معسكر حاجز تبة دوار",
+    "terrain": "جبل جبال جبلي وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة حوض",
 }.items():
     for _w in _words.split():
         HEADS[norm(_w)] = _kind
@@ -56,7 +62,7 @@ STRONG_HEADS = {"settlement", "admin", "facility"}
 _SHORT_HEADS = {h for h in HEADS if len(h) <= 2}
 # heads after which a name the gazetteer lacks is still a place (a plural or dual head only
 # with a list of names: مناطق الجورة والجرادات، قريتي X وY)
-_TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة")
+_TERRAIN_SINGULAR = norm_set("جبل وادي سهل هضبة جزيرة صحراء ساحل شاطئ بحيرة حوض")
 # (the fronts of a war, جبهتي صرواح والجفينة، and a dual of mountains, جبلي نصص وكريف, name places in a list
 # only: the singular جبهة opens organisations' names, جبهة النصرة)
 _PLURAL = norm_set("مدن بلدات قرى أحياء قريتي بلدتي مدينتي مناطق مخيمات مديريتي محافظتي منطقتي ناحيتي "
@@ -67,12 +73,12 @@ _DUAL = norm_set("قريتي بلدتي مدينتي مديريتي محافظت
 _NAMING_HEADS = norm_set("مدينة بلدة قرية")
 # a definite landform word with a country adjective is a region of that country
 # (الساحل الليبي، البادية السورية): reported unresolved, its country from the adjective
-REGION_NOUNS = norm_set("ساحل بادية صحراء هضبة سهل شريط")
+REGION_NOUNS = norm_set("ساحل بادية صحراء هضبة سهل شريط أراضي")
 _SINGULAR = norm_set("مدينة بلدة قرية حي ضاحية بلدية محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز مخيم "
                  "مطار ميناء معبر قاعدة سجن جسر محور")
 # facility heads that also open common phrases (معسكر تدريب، حاجز أمني، حقل ألغام، سد الفراغ): a name the
 # gazetteer lacks after them needs ال or an opener (معسكر الحمزة، تبة الشيخ)
-_FACILITY_SINGULAR = norm_set("معسكر حاجز حقل سد تبة")
+_FACILITY_SINGULAR = norm_set("معسكر حاجز حقل سد تبة دوار")
 # a word after an indefinite head that is followed by a preposition with a pronoun is a verb of a
 # relative clause (قرية يسيطر عليها التنظيم), not a name
 _RELATIVE_TAILS = norm_set("عليها عليه فيها فيه منها منه إليها إليه بها به لها له عنها عنه")
@@ -456,6 +462,8 @@ class Matcher:
         """No mention starts at token i (what `_mention_at` would find, told cheaply)."""
         t = self.tokens[i]
         kind = self._start_kind(t)
+        if kind == 0 and self._gloss_near(i):
+            return False
         if kind != 1:
             return kind == 0
         if self._closed(i) or not self._is_word(i + 1) or self._closed(i + 1):
@@ -520,6 +528,10 @@ class Matcher:
                 return None               # الشرقية, الميناء alone are common words, not places
             return self._make(i, i, hit, None, None), i + hit[0]
         if not (head or region):
+            n = self._glossed(i)
+            if n:                         # في ديونتزا (وسط): a town the wire glosses with its part of the country
+                m = self._make(i, i, (n, self._key(i, n), _name_cut(t), []), None, "settlement")
+                return m, i + n
             return None
         # head/region words (up to three: بالقرب من، ريف محافظة، شمال شرق)
         j = i
@@ -561,10 +573,15 @@ class Matcher:
         if (hit and hit[0] == 1 and head_word in _PLURAL and head_word not in _DUAL and hit[1] in self.stop
                 and not self._list_follows(j + 1)):
             return None                   # مناطق المعارضة: a common word after a plural head, no list
+        if hit and hit[0] == 1 and head_word and not hit[1] in self.stop and self._name_word(j + 1) \
+                and all(self.gaz.entry(p).population < _HAMLET_POP for p, _ in hit[3]):
+            hit = None                    # منطقة خواجة خليل: a rare second word makes another name than
+                                          # the hamlets the first spells (خواجة, Iran)
         if hit:
             return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
         singular = head_kind in STRONG_HEADS and head_word != "مركز" and (
-            head_word in _SINGULAR or head_word in _FACILITY_SINGULAR and self._looks_like_name(j))
+            head_word in _SINGULAR or head_word in _FACILITY_SINGULAR and (
+                self._looks_like_name(j) or self._name_word(j + 1)))
         terrain = head_word in _TERRAIN_SINGULAR
         plural = head_word in _PLURAL
         if singular or terrain or plural:   # a name the gazetteer lacks
@@ -668,7 +685,58 @@ class Matcher:
             return 0           # منطقة قبلية، بلدة حدودية، ميناء عسكريا: an adjective (nisba), not a name
         if first in NAME_OPENERS and self._is_word(j + 1) and self.tokens[j + 1].norm not in NOT_NAMES:
             return 2
+        if self._hyphenated(j):
+            return 3           # معسكر غورما-راروس: one name written with a hyphen
+        if self._name_word(j + 1):
+            return 2           # منطقة خواجة خليل، معسكر كامب انتيغريتي: a second rare word goes on the name
         return 1
+
+    def _gloss_near(self, i: int) -> bool:
+        toks = self.tokens
+        return any(i + n < len(toks) and toks[i + n].norm == "(" for n in (1, 2))
+
+    def _glossed(self, i: int) -> int:
+        """Words of a name the gazetteer lacks that a preposition introduces and a bracketed
+        direction follows (في ديونتزا (وسط)، قرب بلدة X (شرق)), the wire agencies' gloss of a
+        town's part of the country: 1 or 2, or 0."""
+        toks = self.tokens
+        if not self._preposition_before(i):
+            return 0
+        for n in (1, 2):
+            k = i + n
+            if k + 2 < len(toks) and toks[k].norm == "(" and toks[k + 1].norm in _GLOSS_DIRECTIONS and (
+                    toks[k + 2].norm == ")" or k + 3 < len(toks) and toks[k + 2].norm in _GLOSS_DIRECTIONS
+                    and toks[k + 3].norm == ")"):
+                words = range(i, k)
+                if all(self._is_word(w) and not self._closed(w) for w in words) and \
+                        self._unknown_name_length(i) and all(self._name_word(w) for w in words if w > i):
+                    return n
+                return 0
+        return 0
+
+    def _hyphenated(self, j: int) -> bool:
+        toks = self.tokens
+        return (j + 2 < len(toks) and toks[j + 1].norm == "-" and self._is_word(j + 2)
+                and toks[j].span.end == toks[j + 1].span.start and toks[j + 1].span.end == toks[j + 2].span.start)
+
+    def _name_word(self, k: int) -> bool:
+        """Token k, right after the first word of a name the gazetteer lacks, continues it: an
+        indefinite word that is no frequent word of the corpus, no closed-class, head, region or
+        direction word, no nisba and no imperfect verb (قرية زينون التابعة، منطقة حوار يسيطر)."""
+        if not self._is_word(k) or self.article.text[self.tokens[k - 1].span.end:self.tokens[k].span.start] != " ":
+            return False
+        t = self.tokens[k]
+        w = t.norm
+        if (w.startswith(("ال", "و")) or len(w) < 3 or w[0] in "يت" or w in NOT_NAMES or self._closed(k)
+                or nm.strip_article(w) in common_words() or self._head_of(t) or self._region_of(t)
+                or w in DIRECTION_AFTER or w.endswith("ا") and w[:-1] in REGION_WORDS    # شمالاً
+                or self._adjective(k) or w.endswith("يه")):
+            return False
+        if self.gaz is not None and self.gaz.nisba_country(w) is not None:
+            return False
+        if max(doc_share(w), doc_share(t.stem)) >= NAME_WORD_SHARE:
+            return False       # قرية زينون مساء: a word of the language, in 7% of the news
+        return not (self._is_word(k + 1) and self.tokens[k + 1].norm in _RELATIVE_TAILS)
 
     def _make(self, i: int, j: int, hit, head_word, head_kind, region_word=None) -> Mention:
         toks = self.tokens

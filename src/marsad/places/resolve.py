@@ -495,6 +495,9 @@ class Resolver:
             gap = "ب"             # الزركة بأطراف طوز خورماتو: the proclitic opens the other mention
         if gap not in _CONTAINER_GAPS and " " in gap and gap.startswith("ال"):
             gap = gap.split(" ", 1)[1]    # X المحاصرة في سوريا: one adjective before the gap
+        words = gap.lstrip("،, ").split()
+        if len(words) == 3 and words[0] in _APPOSITIVE and norm(words[1]) in HEADS and words[2] in ("في", "ب"):
+            gap = "في"            # زركال، وهي قرية في شمال العراق: the text says what and where it is
         if other.key == m.key:
             return False
         if gap in _CONTAINER_GAPS or not gap and other.region is not None and other.start < other.name_start:
@@ -646,6 +649,7 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
 
 _QUOTES = '"“”«»\' '
 # what joins the items of a list of places (X وY، X، Y، "X" و"Y")
+_APPOSITIVE = {"وهي", "وهو", "هي", "هو"}
 _LIST_GAPS = {"و", "،", ",", "، و", "،و", ", و"}
 _QUARTER_HEADS = {"حي"}
 # the words of a description written as a name: directions (الشمال، الشرقية) and the words that are

@@ -298,6 +298,9 @@ class MentionModel:
         return [(p, d) for d in rule]
 
 
+_SMOOTH = 2      # grid steps (of 0.02) either side of a threshold that its score is averaged over
+
+
 def fit_linear(rows: list[tuple[dict[str, float], int, str]], c: float | tuple[float, ...] = 0.1,
                min_count: int = _MIN_WORD_COUNT, folds: int = 5, choose_threshold: bool = True,
                gain=None) -> dict:
@@ -340,13 +343,18 @@ def fit_linear(rows: list[tuple[dict[str, float], int, str]], c: float | tuple[f
                    [i for i, g in enumerate(groups) if fold_of[g] == k]) for k in range(folds)]
         if all(te and len(set(y[tr])) == 2 for tr, te in splits):
             best = (-1.0, 0.5, grid[0])
+            ts = np.arange(0.2, 0.81, 0.02)
             for strength in grid:
                 pred = np.zeros(len(rows))
                 for tr, te in splits:
                     vec, clf = train(tr, strength)
                     pred[te] = clf.predict_proba(vec.transform([X_dicts[i] for i in te]))[:, 1]
-                for t in np.arange(0.2, 0.81, 0.02):
-                    f1 = score(pred >= t)
+                scores = [score(pred >= t) for t in ts]
+                for k, t in enumerate(ts):
+                    # the middle of a plateau, not its highest point: the mean score of the thresholds
+                    # within SMOOTH of t, so that a few changed training rows move the choice little
+                    near = scores[max(0, k - _SMOOTH):k + _SMOOTH + 1]
+                    f1 = sum(near) / len(near)
                     if f1 > best[0] + 1e-9:
                         best = (f1, float(t), strength)
             threshold, chosen = round(best[1], 2), best[2]

@@ -596,3 +596,12 @@ def test_places_unknown_names_and_their_country(with_gazetteer, text, name, coun
 def test_places_a_frequent_word_does_not_go_on_a_name(with_gazetteer):
     text = "وقتل 14 جنديا في هجوم على قرية زينون مساء أمس في ريف درعا جنوبي سوريا."
     assert [p.name for p in places_of(text) if "زينون" in p.name] == ["قرية زينون"]
+
+
+def test_places_a_war_front_is_its_place_an_organisation_is_not(with_gazetteer):
+    front = "وقتل سبعة مسلحين حوثيين في جبهة المشجح غرب محافظة مأرب إثر محاولتهم التسلل إلى مواقع الجيش."
+    got = [p for p in places_of(front) if "المشجح" in p.name]
+    assert got and all(p.country == "YE" for p in got)
+    for org in ("وقاتلت جبهة النصرة إلى جانب فصائل أخرى في ريف إدلب.",
+                "ودعت جبهة العمل الإسلامي أنصارها إلى التظاهر أمام السفارة في العاصمة."):
+        assert not [p for p in places_of(org) if p.name.startswith("جبهة")]

@@ -42,6 +42,7 @@ MAX_WORDS = 5
 NAME_WORD_SHARE = 0.01
 _GLOSS_DIRECTIONS = norm_set("شمال جنوب شرق غرب وسط الشمال الجنوب الشرق الغرب الوسط شمالي جنوبي شرقي غربي")
 _HAMLET_POP = 1_000
+_FRONT = norm("جبهة")
 _NO_GAZ_MEMO: dict[str, int] = {}
 
 
@@ -52,7 +53,7 @@ HEADS: dict[str, str] = {}
 for _kind, _words in {
     "settlement": "مدينة بلدة قرية حي ضاحية بلدية مدن بلدات قرى أحياء قريتي بلدتي مدينتي",
     "admin": "محافظة ولاية منطقة مقاطعة إقليم قضاء ناحية مديرية مركز محافظات ولايات مناطق مديريات أقاليم "
-             "مديريتي محافظتي منطقتي ناحيتي جبهتي جبهات",
+             "مديريتي محافظتي منطقتي ناحيتي جبهتي جبهات جبهة",
     "facility": "مخيم مخيمات مطار ميناء معبر قاعدة سجن جسر محور حقل حقول سد معسكر حاجز تبة دوار",
     "terrain": "جبل جبال جبلي وادي سهل هضبة جزيرة صحراء ساحل سواحل شاطئ بحيرة حوض",
 }.items():
@@ -109,6 +110,17 @@ CLOSED = norm_set("في من إلى الى على عن حتى مع ضد عند �
               "إنه إنها إنهم لأن لأنه كأن بلا الشرق الأوسط")
 ORG_OPENERS = norm_set("قوات مجلس جيش حزب حركة جبهة تنظيم وكالة جامعة صحيفة قناة إذاعة تلفزيون بنك شركة مؤسسة "
                    "منظمة لجنة هيئة اتحاد نادي منتخب")
+
+
+@lru_cache(maxsize=1)
+def _organisation_keys() -> frozenset[str]:
+    """Keys of the actor registry's names and aliases (جبهة النصرة is an organisation)."""
+    from ..actors.registry import load_registry
+    out = set()
+    for a in load_registry().actors.values():
+        for name in a.aliases:
+            out.add(nm.arabic_key(norm(name)))
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
@@ -559,6 +571,8 @@ class Matcher:
             return None
         head_word, head_kind = heads[-1] if heads else (None, None)
         region_word = regions[0] if regions else None
+        if head_word == _FRONT and not self._front_name(j):
+            return None                   # جبهة النصرة، جبهة العمل الإسلامي: an organisation, not a front
         hit = self._lookup(j)
         if quoted and head_word and not self._closed(j) and (hit is None or hit[0] != quoted):
             # the quotes say where the name ends, whatever its words (مناطق "غارة"، حاجز "جهري")
@@ -578,7 +592,11 @@ class Matcher:
             hit = None                    # منطقة خواجة خليل: a rare second word makes another name than
                                           # the hamlets the first spells (خواجة, Iran)
         if hit:
-            return self._make(i, j, hit, head_word, head_kind, region_word), j + hit[0]
+            m = self._make(i, j, hit, head_word, head_kind, region_word)
+            if quoted and hit[0] == quoted:
+                m.end = max(m.end, toks[j + quoted].span.end)  # جبهة «عكد»: the phrase closes its quote
+                return m, j + quoted + 1
+            return m, j + hit[0]
         singular = head_kind in STRONG_HEADS and head_word != "مركز" and (
             head_word in _SINGULAR or head_word in _FACILITY_SINGULAR and (
                 self._looks_like_name(j) or self._name_word(j + 1)))
@@ -713,6 +731,19 @@ class Matcher:
                     return n
                 return 0
         return 0
+
+    def _front_name(self, j: int) -> bool:
+        """After the singular جبهة, a war front's place (جبهة المخدرة، جبهة صرواح): a name with ال or
+        a gazetteer name, rare in the news (the organisations' words are not: العمل، التحرير، الإنقاذ),
+        and no organisation of the actor registry (جبهة النصرة)."""
+        t = self.tokens[j]
+        w = t.norm[_name_cut(t):]
+        if not (w.startswith("ال") or self._lookup(j)) or self._closed(j) or w in NOT_NAMES \
+                or nm.strip_article(w) in common_words() or self._adjective(j):
+            return False          # (جبهة واسعة: an adjective)
+        if max(doc_share(nm.strip_article(w)), doc_share(t.stem)) >= NAME_WORD_SHARE:
+            return False
+        return nm.arabic_key(_FRONT + " " + w) not in _organisation_keys()
 
     def _hyphenated(self, j: int) -> bool:
         toks = self.tokens

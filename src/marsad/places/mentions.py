@@ -508,12 +508,17 @@ class Matcher:
         t = self.tokens[i]
         if self.gaz is None or not t.norm.startswith("ال") or t.stem not in REGION_NOUNS or not self._is_word(i + 1):
             return None
-        nxt = self.tokens[i + 1]
+        k = i + 1
+        if (self.gaz.nisba_country(self.tokens[k].norm) is None and self._is_word(k + 1)
+                and self.tokens[k].norm.startswith("ال") and self.tokens[k].norm.endswith("ي")):
+            k += 1                # الشريط الحدودي السعودي: one adjective before the country's
+        nxt = self.tokens[k]
         if self.gaz.nisba_country(nxt.norm) is None:
             return None
-        m = self._make(i, i, (1, nm.arabic_key(t.norm + " " + nxt.norm), 0, []), t.stem, "terrain")
+        words = " ".join(self.tokens[w].norm for w in range(i, k + 1))
+        m = self._make(i, i, (1, nm.arabic_key(words), 0, []), t.stem, "terrain")
         m.end = nxt.span.end
-        return m, i + 2
+        return m, k + 1
 
     def _direction_adjective(self, i: int) -> bool:
         toks = self.tokens

@@ -138,6 +138,9 @@ def test_places_resolves_real_phrases(with_gazetteer, text, name, country, admin
     ("وناشد المتحدث باسم التنظيم أبي الحسن المهاجر عناصره في سوريا.", "أبي"),
     # a head noun and its adjective: the gazetteer's عسكرية is no name after قاعدة
     ("هاجم مسلحو حركة الشباب قاعدة عسكرية في كيسمايو جنوب الصومال.", "عسكرية"),
+    ("وسقطت القذائف على منطقة قريبة من مطار الموصل دون أن تسفر عن إصابات.", "قريبة"),
+    ("وأدى القصف المدفعي إلى تدمير عدد من المنازل في بلدة كفرنبل.", "القصف"),
+    ("وعاد السكان إلى منطقة ضربها القصف العنيف الأسبوع الماضي في ريف حماة.", "ضربها"),
 ])
 def test_places_common_words_are_not_places(with_gazetteer, text, word):
     assert not any(p.name == word or p.name.endswith(" " + word) for p in places_of(text))

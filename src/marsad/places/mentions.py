@@ -99,7 +99,8 @@ NOT_NAMES = norm_set("كبيرة صغيرة الكبيرة الصغيرة الل
                  "المدينة القرية البلدة المنطقة المحافظة المخيم التي الذي التابعة الواقعة المحاذية المجاورة القريبة "
                  "الحدودية الحدود واسعة الساحلية الجبلية أخرى الأخرى جديدة الجديدة قديمة القديمة آمنة الآمنة "
                  "خضراء الخضراء عازلة العازلة محررة المحررة محاصرة المحاصرة عدة عديدة ذاتها نفسها كاملة بأكملها "
-                 "الصناعية صناعية الشرقية الغربية الشمالية الجنوبية الوسطى شرقي غربي شمالي جنوبي مجاورة")
+                 "الصناعية صناعية الشرقية الغربية الشمالية الجنوبية الوسطى شرقي غربي شمالي جنوبي مجاورة "
+                 "قريبة قريب مجاور محاذية محاذي تابعة تابع واقعة واقع")
 # closed-class words never start or continue a place name (إلى is also an Iranian village)
 CLOSED = norm_set("في من إلى الى على عن حتى مع ضد عند لدى منذ خلال بعد قبل بين حول عبر نحو دون غير سوى إن أن أنّ "
               "إنّ لكن لكنّ كان كانت يكون تكون كانوا ليس ليست قد لقد لم لن لا ما ماذا هل كيف أين متى كما مثل "
@@ -485,6 +486,8 @@ class Matcher:
 
     def _head_of(self, t: Token) -> tuple[str, str] | None:
         """A head noun introduces a name only in the construct state: بلدة الباغوز, not البلدة."""
+        if t.norm.startswith("وا") and self.article.text[t.span.start + 1:t.span.start + 2] in "أإآ":
+            return None           # وأدى القصف: و + a verb, which normalises like وادي
         for f, cut in _readings(t):
             if f in HEADS and not t.norm[:cut].endswith(("ال", "لل")):
                 return f, HEADS[f]
@@ -587,8 +590,9 @@ class Matcher:
             return m, j + quoted + 1
         if hit and hit[0] == 1 and head_word and self._opens_name(j):
             hit = None                    # حي الشيخ مقصود: an opener after a head starts a longer name
-        if hit and hit[0] == 1 and head_word and self._adjective(j):
-            return None                   # قاعدة عسكرية، ميناء عسكريا: a head and its adjective, not a name
+        if hit and hit[0] == 1 and head_word and (
+                self._adjective(j) or toks[j].norm[_name_cut(toks[j]):] in NOT_NAMES):
+            return None                   # قاعدة عسكرية، ميناء عسكريا، منطقة قريبة: a head and its adjective
         if (hit and hit[0] == 1 and head_word in _PLURAL and head_word not in _DUAL and hit[1] in self.stop
                 and not self._list_follows(j + 1)):
             return None                   # مناطق المعارضة: a common word after a plural head, no list
@@ -702,6 +706,8 @@ class Matcher:
             return 0           # مخيم وأراضٍ: a conjunction, not a name
         if first[0] in "يت" and first.endswith(("ها", "هم", "هما", "هن")):
             return 0           # منطقة يقطنها الدروز: a verb with its object, not a name
+        if first.endswith(("ها", "هم")) and doc_share(first[:-2]) >= NAME_WORD_SHARE:
+            return 0           # منطقة ضربها الزلزال: a frequent word with a pronoun, not a name
         if self._is_word(j + 1) and self.tokens[j + 1].norm in _RELATIVE_TAILS:
             return 0           # قرية يسيطر عليها التنظيم: a relative clause, not a name
         if not first.startswith("ال") and first.endswith("يه") and len(first) >= 5 or self._adjective(j):

@@ -34,7 +34,6 @@ scikit-learn is needed only to train them (`marsad.dedup.train`).
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
@@ -43,6 +42,8 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from ..text.frequency import read_counts
 
 FEATURES = ("same_sub_type", "day_gap", "log_km", "no_km", "same_place", "admin1_differs", "words", "chars",
             "title", "actors_conflict", "context", "numbers_conflict", "fatalities_agree", "place_words")
@@ -273,14 +274,8 @@ class Model:
 @lru_cache(maxsize=4)
 def _idf(path: str) -> tuple[dict[str, float], float]:
     """Stem -> log((N + 1) / (df + 1)); unseen stems (names, rare words) get the largest weight."""
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        first = f.readline().rstrip("\n").split("\t")
-        n = int(first[1])
-        idf = {}
-        for line in f:
-            word, df = line.rstrip("\n").split("\t")
-            idf[word] = math.log((n + 1) / (int(df) + 1))
-    return idf, math.log(n + 1)
+    counts, n = read_counts(path)
+    return {word: math.log((n + 1) / (df + 1)) for word, df in counts.items()}, math.log(n + 1)
 
 
 @lru_cache(maxsize=4)

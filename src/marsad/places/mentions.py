@@ -584,10 +584,8 @@ class Matcher:
         hit = self._lookup(j)
         if quoted and head_word and not self._closed(j) and (hit is None or hit[0] != quoted):
             # the quotes say where the name ends, whatever its words (مناطق "غارة"، حاجز "جهري")
-            m = self._make(i, j, (quoted, self._key(j, quoted), _name_cut(toks[j]), []), head_word, head_kind,
-                           region_word)
-            m.end = max(m.end, toks[j + quoted].span.end)      # the phrase closes its quote
-            return m, j + quoted + 1
+            return self._closing_quote(self._make(i, j, (quoted, self._key(j, quoted), _name_cut(toks[j]), []),
+                                                  head_word, head_kind, region_word), j, quoted)
         if hit and hit[0] == 1 and head_word and self._opens_name(j):
             hit = None                    # حي الشيخ مقصود: an opener after a head starts a longer name
         if hit and hit[0] == 1 and head_word and (
@@ -603,8 +601,7 @@ class Matcher:
         if hit:
             m = self._make(i, j, hit, head_word, head_kind, region_word)
             if quoted and hit[0] == quoted:
-                m.end = max(m.end, toks[j + quoted].span.end)  # جبهة «عكد»: the phrase closes its quote
-                return m, j + quoted + 1
+                return self._closing_quote(m, j, quoted)        # جبهة «عكد»
             return m, j + hit[0]
         singular = head_kind in STRONG_HEADS and head_word != "مركز" and (
             head_word in _SINGULAR or head_word in _FACILITY_SINGULAR and (
@@ -720,7 +717,13 @@ class Matcher:
             return 2           # منطقة خواجة خليل، معسكر كامب انتيغريتي: a second rare word goes on the name
         return 1
 
+    def _closing_quote(self, m: Mention, j: int, n: int) -> tuple[Mention, int]:
+        """A quoted name of n tokens from j: its phrase closes the quote; (m, the token after it)."""
+        m.end = max(m.end, self.tokens[j + n].span.end)
+        return m, j + n + 1
+
     def _gloss_near(self, i: int) -> bool:
+        """A bracket one or two tokens after i (what `_glossed` needs, told cheaply)."""
         toks = self.tokens
         return any(i + n < len(toks) and toks[i + n].norm == "(" for n in (1, 2))
 

@@ -14,9 +14,8 @@ from functools import lru_cache
 from importlib.resources import files
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, int], int]:
-    path = files("marsad") / "data" / "dedup" / "idf.tsv.gz"
+def read_counts(path) -> tuple[dict[str, int], int]:
+    """A document-frequency table (`#documents<TAB>N`, then `stem<TAB>df` lines): (df by stem, N)."""
     with gzip.open(str(path), "rt", encoding="utf-8") as f:
         n = int(f.readline().rstrip("\n").split("\t")[1])
         counts = {}
@@ -24,6 +23,11 @@ def _table() -> tuple[dict[str, int], int]:
             word, df = line.rstrip("\n").split("\t")
             counts[word] = int(df)
     return counts, n
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, int], int]:
+    return read_counts(files("marsad") / "data" / "dedup" / "idf.tsv.gz")
 
 
 def doc_share(stem: str) -> float:

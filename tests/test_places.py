@@ -612,3 +612,13 @@ def test_places_a_war_front_is_its_place_an_organisation_is_not(with_gazetteer):
     for org in ("وقاتلت جبهة النصرة إلى جانب فصائل أخرى في ريف إدلب.",
                 "ودعت جبهة العمل الإسلامي أنصارها إلى التظاهر أمام السفارة في العاصمة."):
         assert not [p for p in places_of(org) if p.name.startswith("جبهة")]
+
+
+def test_places_a_rare_word_after_a_region_word_is_a_place(with_gazetteer):
+    text = "وانفجرت عبوة ناسفة بمركبة للجيش على بعد عشرة كيلومترات شرق تيماكوري في منطقة سيغو وسط مالي."
+    got = [p for p in places_of(text) if "تيماكوري" in p.name]
+    assert got and all(p.country == "ML" for p in got)
+    # the parties (أطراف) and a word with a pronoun are no places
+    for words in ("ودعت الأمم المتحدة أطراف متصارعة في البلاد إلى وقف القتال.",
+                  "وعززت القوات انتشارها في محيط هجماتها الأخيرة."):
+        assert not [p for p in places_of(words) if p.name.startswith(("أطراف", "محيط"))]

@@ -176,12 +176,8 @@ def clean_place(place: Place | None) -> Place | None:
             k += 1        # (بالقرب من مدينة حرض → حرض)
         else:
             break
-    name = " ".join(words[k:]).strip(_NAME_QUOTES)     # منطقة "فج حرض" → فج حرض
+    name = " ".join(words[k:]).strip(_place_heads.QUOTE_MARKS + " ")     # منطقة "فج حرض" → فج حرض
     if name == place.name or not name:
         return place
     import dataclasses
     return dataclasses.replace(place, name=name)
-
-
-_NAME_QUOTES = '"“”«»\' '
-

@@ -87,7 +87,8 @@ _FACILITY_SINGULAR = norm_set("معسكر حاجز حقل سد تبة دوار")
 # a word after an indefinite head that is followed by a preposition with a pronoun is a verb of a
 # relative clause (قرية يسيطر عليها التنظيم), not a name
 _RELATIVE_TAILS = norm_set("عليها عليه فيها فيه منها منه إليها إليه بها به لها له عنها عنه")
-_QUOTES = set('"“”«»\'')
+QUOTE_MARKS = '"“”«»\''          # the quotation marks a name may stand between (also the events' and resolver's)
+_QUOTES = set(QUOTE_MARKS)
 # words before a name that make it a region around the place (ACLED precision 2)
 REGION_WORDS = norm_set("ريف أرياف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي أطراف ضواحي محيط قرب مشارف تخوم "
                     "جنوبي شرق شمال غرب بالقرب ضاحية")

@@ -45,8 +45,8 @@ from ..pipeline import stage
 from ..text.wordcache import LIMIT
 from . import gazetteer, names as nm
 from ..text import norm
-from .mentions import (_SINGULAR, DIRECTION_AFTER, DIRECTION_STEMS, HEADS, NAME_OPENERS, NOT_NAMES, REGION_WORDS,
-                       Mention, common_words, find_mentions, stopwords)
+from .mentions import (_SINGULAR, DIRECTION_AFTER, DIRECTION_STEMS, HEADS, NAME_OPENERS, NOT_NAMES, QUOTE_MARKS,
+                       REGION_WORDS, Mention, common_words, find_mentions, stopwords)
 
 # attached pronouns (his, her, their, your, our): a common word that takes one is that word, not a name
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "كم", "نا", "ه")
@@ -647,9 +647,10 @@ _CONTAINER_GAPS = {"في", "ب", "داخل", "قرب", "بالقرب من", "ا�
                    "الواقعة ب", "الواقع ب", "في ريف", "بريف", "على أطراف", "في أطراف", "، في", "، ب", "،ب", "("}
 
 
-_QUOTES = '"“”«»\' '
-# what joins the items of a list of places (X وY، X، Y، "X" و"Y")
+_QUOTES = QUOTE_MARKS + " "
+# the pronoun opening an apposition (زركال، وهي قرية في ...)
 _APPOSITIVE = {"وهي", "وهو", "هي", "هو"}
+# what joins the items of a list of places (X وY، X، Y، "X" و"Y")
 _LIST_GAPS = {"و", "،", ",", "، و", "،و", ", و"}
 _QUARTER_HEADS = {"حي"}
 # the words of a description written as a name: directions (الشمال، الشرقية) and the words that are

@@ -186,6 +186,28 @@ def test_events_one_event_per_listed_place():
     assert sorted(e.location.name for e in a.layer("events")) == ["الفلوجة", "الموصل", "مخمور"]
 
 
+@pytest.mark.parametrize("text,names,listed", [
+    # "بين الطرفين" names the sides; the places after "في" are a list
+    ("وشنت الطائرات غارات بين الطرفين في جبال هرمز والحمة.", ["هرمز", "الحمة"], ["هرمز", "الحمة"]),
+    # a stretch of land between two places is one place
+    ("وقصفت الطائرات المنطقة بين شرق الراعي وغرب جرابلس.", ["الراعي", "جرابلس"], ["الراعي"]),
+    # a district and an area the gazetteer places only in its province are one list
+    ("وقصفت الطائرات مناطق القلعة والمحفد.", ["مناطق القلعة", "المحفد"], ["مناطق القلعة", "المحفد"]),
+    # a town and its province are a place and where it lies, not a list
+    ("وقصفت الطائرات مدينة سرمين ومحافظة إدلب.", ["سرمين", "محافظة إدلب"], ["سرمين"]),
+])
+def test_events_places_listed_together(text, names, listed):
+    from marsad.events import context as cx
+    from marsad.events import location
+    from marsad.events.detect import sentence_views
+    levels = {"محافظة إدلب": {"feature": "admin1", "geo_precision": 3},
+              "مناطق القلعة": {"feature": "region", "geo_precision": 3}, "المحفد": {"feature": "admin2"}}
+    a = build(text, places={n: levels.get(n, {}) for n in names})
+    ctx = cx.Context(a, sentence_views(a))
+    first = min(ctx.places, key=lambda p: p.span.start)
+    assert [p.name for p in location.coordinated(ctx, ctx.views[0], first)] == listed
+
+
 # ---------------------------------------------------------------- date
 
 def test_events_date_from_times_layer_and_precision():

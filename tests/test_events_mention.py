@@ -64,6 +64,18 @@ def test_events_mention_offers_the_other_places_of_the_sentence():
     assert alt.feats["alt_place"] == 1.0 and alt.feats["pl_after"] == 1.0
 
 
+def test_events_mention_model_preferring_a_listed_place_codes_each_place_of_the_list():
+    a = build("شنت مقاتلات التحالف غارات قرب مدينة زبيد على مواقع في مديريتي الجراحي والتحيتا.",
+              ["الجراحي", "التحيتا", "زبيد"])
+    drafts = [d for d in candidates(a, generous=True) if d.location is not None]
+    rule = [d.location.name for d in drafts if not d.alt_place]
+    listed = {d.location.name: d.listed for d in drafts if d.alt_place}
+    assert rule == ["زبيد"] and sorted(listed) == ["التحيتا", "الجراحي"]
+    assert listed["الجراحي"] == ("الجراحي", "التحيتا") == listed["التحيتا"]
+    to_alt = mn.MentionModel(mn.Linear({"bias": 2.0}, 0.5), mn.Linear({"alt_place": 3.0}, 0.5))
+    assert sorted(d.location.name for _, d in to_alt.choose(drafts)) == ["التحيتا", "الجراحي"]
+
+
 def test_events_mention_model_keeps_the_event_at_the_place_it_prefers():
     a = build("قصفت الطائرات الحربية أمس بلدة كفرنبل قرب مدينة معرة النعمان.", ["كفرنبل", "معرة النعمان"])
     drafts = [d for d in candidates(a, generous=True) if d.location is not None]

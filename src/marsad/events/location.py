@@ -37,6 +37,7 @@ _AWAY = _S("الي نحو باتجاه من صوب لدي")       # destination 
 _RELATION = _S("جنوب شمال شرق غرب وسط قرب ريف بجنوب بشمال بشرق بغرب بوسط بريف محيط اطراف ضواحي غربي شرقي "
                "شمالي جنوبي جنوبي بمحافظه محافظه بمدينه مدينه قضاء مديريه بمديريه ولايه بولايه")
 _LIST_JOIN = {"و", "،", ","}
+_LIST_LEVELS = 1         # places of a list differ by at most one level (context._level)
 
 
 _SUBJECT_VERBS = _S("شن شنت نفذ نفذت اطلق اطلقت تبنت تبني ردت رد هددت هدد توعدت طالبت دعت نفت اعترفت")
@@ -231,12 +232,16 @@ def _contains(coarse: Place, fine: Place) -> bool:
 
 
 def coordinated(ctx: Context, view: SentenceView, place: Place) -> list[Place]:
-    """The places listed with `place` ("قرب الموصل ومخمور والفلوجة"): one event each, as ACLED codes them."""
+    """The places listed with `place` ("قرب الموصل ومخمور والفلوجة"): one event each, as ACLED codes them.
+    Listed places are of about one level (a district with an area the gazetteer puts only in its
+    province: "مناطق القلعة والمحفد"; not a town and its province). "بين" before them makes a stretch
+    of land, unless a "في" follows it ("بين الطرفين في جبال هرمز والحمة" names the sides first)."""
     here = sorted(ctx.in_sentence(ctx.places, view), key=lambda p: p.span.start)
     if place not in here:
         return [place]
     first = token_index(view, here[0].span)
-    if view.has(_S("بين"), max(0, first - 4), first) is not None:
+    between = view.has(_S("بين"), max(0, first - 4), first)
+    if between is not None and view.has(_S("في"), between, first) is None:
         return [place]                 # "بين شرق بلدة الراعي وغرب جرابلس": a stretch, not a list
     k = here.index(place)
     group = [place]
@@ -248,11 +253,11 @@ def coordinated(ctx: Context, view: SentenceView, place: Place) -> list[Place]:
             return True
         return not words and (ctx.article.text[q.span.start:q.span.start + 1] == "و" or gap.endswith("و"))
     j = k
-    while j + 1 < len(here) and joined(here[j], here[j + 1]) and abs(_level(here[j + 1]) - _level(place)) < 1:
+    while j + 1 < len(here) and joined(here[j], here[j + 1]) and abs(_level(here[j + 1]) - _level(place)) <= _LIST_LEVELS:
         group.append(here[j + 1])
         j += 1
     j = k
-    while j > 0 and joined(here[j - 1], here[j]) and abs(_level(here[j - 1]) - _level(place)) < 1:
+    while j > 0 and joined(here[j - 1], here[j]) and abs(_level(here[j - 1]) - _level(place)) <= _LIST_LEVELS:
         group.insert(0, here[j - 1])
         j -= 1
     return group

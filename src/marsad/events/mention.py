@@ -158,10 +158,13 @@ def place_features(ctx, view, i: int, place, f: dict[str, float], names: int) ->
     f["pl_names"] = min(names, 6) / 6
 
 
-def place_alternatives(ctx, m, drafts) -> list:
-    """Copies of the mention's draft at each other place of its sentence (the model may prefer one)."""
+def place_alternatives(ctx, m, drafts, split: bool = False) -> list:
+    """Copies of the mention's draft at each other place of its sentence (the model may prefer one).
+    With `split` (an event type coded once per place), each copy knows the places listed with it:
+    when the model prefers one of them, the mention is an event at each."""
     from dataclasses import fields
     from .context import _level
+    from .location import coordinated
     first = drafts[0]
     if first.feats is None:
         return []
@@ -171,8 +174,8 @@ def place_alternatives(ctx, m, drafts) -> list:
         place_features(ctx, view, i, d.location, d.feats, len(here))
     taken = {_key(d.location) for d in drafts if d.location is not None}
     out = []
-    for p in here:
-        p = ctx.clean(p)
+    for raw in here:
+        p = ctx.clean(raw)
         k = _key(p)
         if k in taken or len(out) >= _MAX_ALTERNATIVES:
             continue
@@ -184,6 +187,9 @@ def place_alternatives(ctx, m, drafts) -> list:
         copy.feats["alt_place"] = 1.0
         copy.feats["level=" + str(int(copy.place_level))] = 1.0
         place_features(ctx, view, i, p, copy.feats, len(here))
+        if split:
+            group = coordinated(ctx, view, raw)
+            copy.listed = tuple(_key(ctx.clean(q)) for q in group) if len(group) > 1 else ()
         out.append(copy)
     return out
 
@@ -286,7 +292,8 @@ class MentionModel:
         self.threshold = event.threshold
 
     def choose(self, group: list) -> list:
-        """The drafts of one mention to keep (with their probability), or none."""
+        """The drafts of one mention to keep (with their probability), or none: the rules' places,
+        or the place the place model prefers to them and the places listed with it."""
         rule = [d for d in group if not d.alt_place] or group
         p = self.event.prob(rule[0].feats)
         if p < self.threshold:
@@ -294,7 +301,7 @@ class MentionModel:
         scored = [(self.place.prob(place_view(d.feats)), d) for d in group]
         best_q, best = max(scored, key=lambda x: x[0])
         if best.alt_place and best_q > max(q for q, d in scored if not d.alt_place or d in rule):
-            return [(p, best)]
+            return [(p, d) for d in group if d is best or (d.alt_place and _key(d.location) in best.listed)]
         return [(p, d) for d in rule]
 
 

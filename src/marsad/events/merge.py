@@ -48,6 +48,7 @@ class Draft:
     feats: dict | None = None       # the event-mention model's features (generous detection only)
     group: int = -1                 # the mention it comes from (generous detection only)
     alt_place: bool = False         # another place of the sentence than the rules chose
+    listed: tuple = ()              # the places listed with it ("مديريتي الجراحي والتحيتا"), by name
     lemma: str = ""                 # the trigger's lemma (generous detection only)
 
 

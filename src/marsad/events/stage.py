@@ -88,7 +88,7 @@ def candidates(article: Article, generous: bool = False, ctx: cx.Context | None 
             others = [k for m in mentions if m is not mention for k in [m.trigger.i, *m.also]]
             got = _drafts(ctx, mention, others, generous)
             if generous and got:
-                got += mn.place_alternatives(ctx, mention, got)
+                got += mn.place_alternatives(ctx, mention, got, split=_split_by_place(got[0]))
                 for d in got:
                     d.group = len(drafts)
             drafts.extend(got)
@@ -116,12 +116,18 @@ def _accepted(model, drafts: list[Draft]) -> list[Draft]:
 _SPLIT_BY_PLACE = {cl.REMOTE, cl.STRATEGIC}
 
 
+def _split_by_place(d: Draft) -> bool:
+    """Is the draft's event coded once per listed place? (Strikes and shelling are; an arrest
+    operation across towns is one event.)"""
+    return d.event_type in _SPLIT_BY_PLACE and d.sub_event_type != "Arrests"
+
+
 def _drafts(ctx: cx.Context, m: cl.Mention, others: list[int], generous: bool = False) -> list[Draft]:
     """One draft per place when the sentence lists several ("الموصل ومخمور والفلوجة")."""
     d = _draft(ctx, m, others, generous)
     if d is None:
         return []
-    if d.location is None or d.event_type not in _SPLIT_BY_PLACE or d.sub_event_type == "Arrests":
+    if d.location is None or not _split_by_place(d):
         return [d]
     group = location.coordinated(ctx, m.view, d.location)
     if len(group) == 1:

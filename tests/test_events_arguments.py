@@ -6,7 +6,7 @@ import pytest
 
 from marsad.article import ActorMention, Article, Figure, Place, Quantity, Span, TimeExpr
 from marsad.events import describe
-from marsad.events.stage import extract_events
+from marsad.events.stage import candidates, extract_events
 from marsad.events.learned import rules_only
 from marsad.pipeline import Pipeline
 
@@ -184,6 +184,14 @@ def test_events_one_event_per_listed_place():
               places={"العراق": {"feature": "country", "geo_precision": 3}, "الموصل": {}, "مخمور": {},
                       "الفلوجة": {}})
     assert sorted(e.location.name for e in a.layer("events")) == ["الفلوجة", "الموصل", "مخمور"]
+
+
+def test_events_an_intercepted_missile_is_coded_where_it_was_stopped():
+    a = build("تواصل جماعة الحوثي حربها من صعدة. وقالت قوات الدفاع الجوي السعودي إنها اعترضت صاروخا "
+              "باليستيا جرى إطلاقه من الأراضي اليمنية باتجاه نجران.",
+              places={"صعدة": {"country": "YE"}, "الأراضي اليمنية": {"country": "YE"}, "نجران": {"country": "SA"}})
+    rules = [(d.sub_event_type, d.location.name) for d in candidates(a)]
+    assert rules == [("Disrupted weapons use", "نجران")]
 
 
 @pytest.mark.parametrize("text,names,listed", [

@@ -34,6 +34,7 @@ def country_place(iso2: str | None) -> Place | None:
                  feature="country")
 
 _AWAY = _S("الي نحو باتجاه من صوب لدي")       # destination or origin, not where it happened
+_TOWARD = _S("الي نحو باتجاه صوب")               # the destination: where an intercepted weapon was stopped
 _RELATION = _S("جنوب شمال شرق غرب وسط قرب ريف بجنوب بشمال بشرق بغرب بوسط بريف محيط اطراف ضواحي غربي شرقي "
                "شمالي جنوبي جنوبي بمحافظه محافظه بمدينه مدينه قضاء مديريه بمديريه ولايه بولايه")
 _LIST_JOIN = {"و", "،", ","}
@@ -44,11 +45,15 @@ _SUBJECT_VERBS = _S("شن شنت نفذ نفذت اطلق اطلقت تبنت ت
 _LOCATIVE = _S("في ب علي داخل قرب شمال جنوب شرق غرب وسط انحاء ارجاء ارض اراضي عموم مختلف حدود")
 
 
-def _away(view: SentenceView, p: Place) -> bool:
+def _away(view: SentenceView, p: Place, toward: bool = False) -> bool:
     """Not where it happened: a destination or origin ("إلى قاعدة ديار بكر"، "من بغداد"), a generic
-    word ("الريف"), or a country named as an actor ("وتقوم روسيا بدور الوساطة")."""
+    word ("الريف"), or a country named as an actor ("وتقوم روسيا بدور الوساطة"). With `toward`
+    (a missile or drone intercepted), the destination is where it happened: ACLED codes the
+    interception where the weapon was stopped ("صاروخا أطلق من الأراضي اليمنية باتجاه نجران")."""
     j = token_index(view, p.span)
     prev = view.forms[j - 1] if j > 0 else frozenset()
+    if toward and prev & _TOWARD:
+        return False
     if prev & (_SUBJECT_VERBS | SPEAKERS):
         return True           # "شنت القاهرة غارات"، "قالت دمشق": a capital standing for its government
     if _level(p) >= 4:
@@ -97,10 +102,12 @@ def _rank(view: SentenceView, places: list[Place], i: int | None):
     return [p for _, p in sorted(spans, key=key)]
 
 
-def choose_place(ctx: Context, view: SentenceView, i: int, args: Args, prefer_country: bool = False) -> None:
+def choose_place(ctx: Context, view: SentenceView, i: int, args: Args, prefer_country: bool = False,
+                 toward: bool = False) -> None:
     """The trigger's clause first, then the clauses before it, then the sentences before, then the
-    clauses after it (these mostly describe something else: "... تلقت تدريبات من الولايات المتحدة")."""
-    here = [p for p in ctx.in_sentence(ctx.places, view) if not _away(view, p)]
+    clauses after it (these mostly describe something else: "... تلقت تدريبات من الولايات المتحدة").
+    `toward`: a destination is where it happened (`_away`)."""
+    here = [p for p in ctx.in_sentence(ctx.places, view) if not _away(view, p, toward)]
     a, b = view.clause_of(i)
     same = [p for p in here if a <= token_index(view, p.span) < b]
     before = [p for p in here if token_index(view, p.span) < a]

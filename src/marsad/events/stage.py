@@ -114,6 +114,7 @@ def _accepted(model, drafts: list[Draft]) -> list[Draft]:
 
 
 _SPLIT_BY_PLACE = {cl.REMOTE, cl.STRATEGIC}
+_STOPPED = {"Disrupted weapons use"}     # coded where the weapon was stopped: its destination
 
 
 def _split_by_place(d: Draft) -> bool:
@@ -167,7 +168,7 @@ def _draft(ctx: cx.Context, m: cl.Mention, others: list[int], generous: bool = F
         args.actor2 = roles.civilians_actor()
     if args.actor1 is None and roles.unknown_attackers(view, i) is not None and event_type != cl.STRATEGIC:
         args.actor1 = roles.unidentified_actor()
-    location.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests")
+    location.choose_place(ctx, view, i, args, prefer_country=sub == "Arrests", toward=sub in _STOPPED)
     if sub == "Arrests" and args.place_from not in ("sentence", "refined", "actor"):
         force = args.actor1 or args.actor2
         home = location.country_place(force.country if force is not None else None)

@@ -33,8 +33,8 @@ def country_place(iso2: str | None) -> Place | None:
     return Place(span=None, name=COUNTRY_AR[iso2], country=iso2, name_en=COUNTRIES.get(iso2), geo_precision=3,
                  feature="country")
 
-_AWAY = _S("الي نحو باتجاه من صوب لدي")       # destination or origin, not where it happened
 _TOWARD = _S("الي نحو باتجاه صوب")               # the destination: where an intercepted weapon was stopped
+_AWAY = _TOWARD | _S("من لدي")                  # destination or origin, not where it happened
 _RELATION = _S("جنوب شمال شرق غرب وسط قرب ريف بجنوب بشمال بشرق بغرب بوسط بريف محيط اطراف ضواحي غربي شرقي "
                "شمالي جنوبي جنوبي بمحافظه محافظه بمدينه مدينه قضاء مديريه بمديريه ولايه بولايه")
 _LIST_JOIN = {"و", "،", ","}
